@@ -1,0 +1,90 @@
+// The daemon's configuration: one YAML file (docs/configuration.md). load_config() reads and
+// checks it whole; unknown, duplicate or missing required keys and wrong types are errors
+// naming the key path and line. The result is immutable; a reload builds a new one.
+// Any thread may read a Config it holds.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "domain/entity.hpp"
+#include "erp/source.hpp"
+#include "rules/rules_config.hpp"
+
+namespace kokola {
+
+// Every problem found in a config file, one per line: "PATH:LINE: KEY.PATH: message".
+class ConfigError : public std::runtime_error {
+ public:
+  explicit ConfigError(const std::vector<std::string>& problems);
+  const std::vector<std::string>& problems() const { return problems_; }
+
+ private:
+  std::vector<std::string> problems_;
+};
+
+struct ErpConfig {
+  std::string engine = "sqlite";  // only "sqlite" for now
+  std::string sqlite_path;        // required for engine sqlite
+  ErpViews views;
+  std::string time_zone = "Asia/Jakarta";
+  int page_size = 500;
+};
+
+struct TlsConfig {
+  bool verify = true;  // turning it off is logged loudly at every start
+  std::string ca_file = "/etc/ssl/certs/ca-certificates.crt";
+  std::string ca_dir;
+};
+
+struct KokolaConfig {
+  std::string base_url;    // required, e.g. "https://kokola.example.com"
+  std::string token_file;  // required; its content (trimmed) is the API token
+  std::string auth_header = "Authorization";
+  std::string auth_scheme = "Bearer";  // empty: the header carries the bare token
+  // Path prefix per entity; the percent-encoded key is appended.
+  std::string vendor_path = "/v1/vendors/";
+  std::string item_path = "/v1/items/";
+  std::string po_path = "/v1/purchase-orders/";
+  std::chrono::milliseconds connect_timeout{5000};
+  std::chrono::milliseconds request_timeout{30000};
+  TlsConfig tls;
+};
+
+struct ControlConfig {
+  std::string socket_path;   // default kDefaultSocketPath
+  std::string socket_group;  // empty: the daemon's primary group
+  std::vector<std::string> admin_groups;
+  std::vector<std::string> viewer_groups;
+};
+
+struct EntitySchedule {
+  bool enabled = true;
+  std::chrono::milliseconds interval{std::chrono::minutes(5)};
+};
+
+struct Config {
+  std::string source_path;  // the file this was loaded from
+  ErpConfig erp;
+  RulesConfig rules;
+  KokolaConfig kokola;
+  std::string state_path;  // default kDefaultStatePath
+  ControlConfig control;
+  std::map<Entity, EntitySchedule> schedule;  // one entry per entity, always
+  std::string log_level = "info";
+};
+
+// Throws ConfigError (every problem found) or std::runtime_error when the file cannot be read.
+Config load_config(const std::string& path);
+// The same from text, for tests; `origin` names it in messages.
+Config parse_config(const std::string& yaml_text, const std::string& origin);
+
+// Reads the API token from the configured file. The message of a failure names the file,
+// never its content. Throws std::runtime_error.
+std::string read_token_file(const std::string& path);
+
+}  // namespace kokola
