@@ -1,0 +1,217 @@
+#include "pipeline/pipeline.hpp"
+
+#include <set>
+
+#include <spdlog/spdlog.h>
+
+#include "domain/keys.hpp"
+#include "pipeline/context.hpp"
+
+namespace kokola {
+
+namespace {
+
+bool is_ok(Outcome o) { return o == Outcome::delivered || o == Outcome::unchanged; }
+
+std::string first_problem(const Problems& problems) {
+  if (problems.empty()) return "";
+  std::string s = problems.front().path + ": " + problems.front().message;
+  if (problems.size() > 1) s += " (and " + std::to_string(problems.size() - 1) + " more)";
+  return s;
+}
+
+// How a dependency's result reads inside its PO's message: "vendor 'V-0042': not ready
+// (inactive)".
+std::string describe_dependency(const PushResult& d) {
+  std::string who = std::string(entity_name(d.entity)) + " '" + d.key + "': ";
+  switch (d.outcome) {
+    case Outcome::not_ready: return who + "not ready (" + d.message + ")";
+    case Outcome::invalid: return who + "invalid (" + d.message + ")";
+    default: return who + d.summary();
+  }
+}
+
+// A PO cannot go when one of its dependencies did not: say why, with the PO's outcome.
+void block_on_dependency(PushResult& po, const PushResult& dep) {
+  po.message = describe_dependency(dep);
+  if (dep.outcome == Outcome::not_ready || dep.outcome == Outcome::invalid) {
+    po.outcome = Outcome::invalid;
+    po.reason_code.clear();
+    po.problems.push_back({dep.entity == Entity::vendor ? "vendor_code" : "lines", po.message});
+    return;
+  }
+  po.outcome = dep.outcome == Outcome::in_doubt ? Outcome::failed : dep.outcome;
+  po.reason_code = dep.reason_code.empty() ? std::string(reason::kAppTransient) : dep.reason_code;
+}
+
+PushResult not_found(Entity e, const std::string& key) {
+  PushResult r;
+  r.entity = e;
+  r.key = key;
+  r.outcome = Outcome::not_ready;
+  r.reason_code = reason::kNotFound;
+  r.message = "not found in the ERP";
+  return r;
+}
+
+PushResult failure(Entity e, const std::string& key, std::string_view code, std::string msg) {
+  PushResult r;
+  r.entity = e;
+  r.key = key;
+  r.outcome = Outcome::failed;
+  r.reason_code = code;
+  r.message = std::move(msg);
+  return r;
+}
+
+}  // namespace
+
+std::string_view readiness_name(Readiness r) {
+  switch (r) {
+    case Readiness::ready: return "ready";
+    case Readiness::retired: return "retired";
+    case Readiness::not_ready: return "not_ready";
+  }
+  return "not_ready";
+}
+
+Pipeline::Pipeline(ErpSource& source, StateStore& store, KokolaTransport& app,
+                   const RulesConfig& rules)
+    : source_(source), store_(store), app_(app), rules_(rules) {}
+
+Pipeline::Processed Pipeline::process(const AnyRow& row, const PushRequest& request, Context& ctx,
+                                      bool as_dependency) {
+  Processed out;
+  PushResult& r = out.result;
+  r.entity = entity_of(row);
+  r.key = trim_key(raw_key(row));
+  r.dry_run = request.dry_run;
+
+  // Stage 2: the readiness gate. A dependency must be ready: a retired vendor cannot carry
+  // a new PO.
+  out.ledger = store_.ledger(r.entity, r.key);
+  auto verdict = readiness_of(row, rules_, out.ledger.has_value());
+  out.readiness = verdict.readiness;
+  out.readiness_reason = verdict.reason;
+
+  // Stage 3: validation, including the key collision rule.
+  ctx.report(r.entity, r.key, "validating");
+  auto mapped = map_row(row, rules_);
+  out.problems = std::move(mapped.problems);
+  for (const auto& other : ctx.index(r.entity).collisions(raw_key(row))) {
+    out.problems.push_back({std::string(key_field(r.entity)),
+                            "collides with '" + other +
+                                "' (keys equal ignoring case and surrounding spaces)"});
+  }
+
+  bool ready_enough = as_dependency ? verdict.readiness == Readiness::ready : verdict.sendable();
+  if (!ready_enough) {
+    r.outcome = Outcome::not_ready;
+    r.message = verdict.reason;
+    return out;
+  }
+  if (!out.problems.empty()) {
+    r.outcome = Outcome::invalid;
+    r.problems = out.problems;
+    r.message = first_problem(r.problems);
+    return out;
+  }
+
+  // Stage 4: a ready PO needs its vendor and items delivered at their current version.
+  const auto* po = std::get_if<PurchaseOrder>(&*mapped.record);
+  if (po && verdict.readiness == Readiness::ready) {
+    ctx.report(r.entity, r.key, "dependencies");
+    r.dependencies = push_dependencies(*po, request, ctx);
+    for (const auto& dep : r.dependencies) {
+      bool fine = is_ok(dep.outcome) || (request.dry_run && dep.outcome == Outcome::queued);
+      if (!fine) {
+        block_on_dependency(r, dep);
+        return out;
+      }
+    }
+  }
+
+  // Stages 5 and 6: the payload, and nothing to do when this content was delivered.
+  out.payload = payload_of(*mapped.record);
+  r.content_hash = out.payload->content_hash;
+  if (out.ledger && out.ledger->content_hash == r.content_hash && !request.force) {
+    r.outcome = Outcome::unchanged;
+    r.revision = out.ledger->revision;
+    r.app_id = out.ledger->app_id;
+    r.message = "already delivered at revision " + std::to_string(out.ledger->revision);
+    return out;
+  }
+  if (request.dry_run) {
+    r.outcome = Outcome::queued;
+    r.message = out.ledger ? "dry run: would send an update" : "dry run: would send a new record";
+    return out;
+  }
+
+  // Stages 7 and 8.
+  ctx.report(r.entity, r.key, "sending");
+  r = deliver(r, *out.payload, verdict.readiness == Readiness::retired, request);
+  return out;
+}
+
+std::vector<PushResult> Pipeline::push_dependencies(const PurchaseOrder& po,
+                                                    const PushRequest& request, Context& ctx) {
+  std::vector<PushResult> out;
+  out.push_back(check_dependency(Entity::vendor, po.vendor_code, request, ctx));
+
+  std::set<std::string> seen;
+  for (const auto& line : po.lines) {
+    if (!line.item_code || !seen.insert(*line.item_code).second) continue;
+    out.push_back(check_dependency(Entity::item, *line.item_code, request, ctx));
+  }
+  return out;
+}
+
+PushResult Pipeline::check_dependency(Entity e, const std::string& key, const PushRequest& parent,
+                                      Context& ctx) {
+  auto cache_key = std::make_pair(e, key);
+  if (auto it = ctx.dependencies.find(cache_key); it != ctx.dependencies.end()) {
+    return it->second;
+  }
+
+  PushRequest request = parent;
+  request.force = false;
+  request.reason = "dependency of " + std::string(entity_name(parent.entity)) + " '" +
+                   parent.key + "'";
+  PushResult result;
+  if (auto row = load_row(source_, e, key)) {
+    result = process(*row, request, ctx, /*as_dependency=*/true).result;
+  } else {
+    result = not_found(e, key);
+  }
+  ctx.dependencies.emplace(cache_key, result);
+  return result;
+}
+
+PushResult Pipeline::push(const PushRequest& request, const PushProgress& progress) {
+  Context ctx(source_);
+  ctx.progress = progress;
+  std::string key = trim_key(request.key);
+  PushResult result;
+  try {
+    ctx.report(request.entity, key, "loading");
+    if (auto row = load_row(source_, request.entity, key)) {
+      result = process(*row, request, ctx, /*as_dependency=*/false).result;
+    } else {
+      result = not_found(request.entity, key);
+    }
+  } catch (const ErpError& e) {
+    result = failure(request.entity, key, reason::kErpError, e.what());
+  } catch (const std::exception& e) {
+    result = failure(request.entity, key, reason::kInternal, e.what());
+  }
+  result.dry_run = request.dry_run;
+
+  if (request.origin == "manual" && !result.job && !request.dry_run) {
+    write_receipt(result, request);
+  }
+  spdlog::info("push {} '{}' by {}: {}", entity_name(request.entity), key, request.requested_by,
+               result.summary());
+  return result;
+}
+
+}  // namespace kokola

@@ -1,0 +1,100 @@
+#include "service/service.hpp"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "kokola/paths.hpp"
+
+namespace kokola {
+
+std::string describe_peer(const control::Peer& peer) {
+  std::string name = "?";
+  passwd pw{};
+  passwd* found = nullptr;
+  char buf[4096];
+  if (getpwuid_r(peer.uid, &pw, buf, sizeof buf, &found) == 0 && found) name = pw.pw_name;
+  return "uid " + std::to_string(peer.uid) + " (" + name + ")";
+}
+
+Service::Service(boost::asio::io_context& io, const Config& config, ErpSource& source,
+                 StateStore& store, Pipeline& pipeline)
+    : io_(io), config_(config), source_(source), store_(store), pipeline_(pipeline) {
+  pipeline_.set_send_observer([this](const SendResult& r) { status_.app_answered(r); });
+  for (auto e : kAllEntities) {
+    if (auto run = store_.last_run(e)) {
+      status_.set_last_run(e, {{"entity", entity_name(e)},
+                               {"started_at", run->started_at},
+                               {"duration_ms", run->duration_ms},
+                               {"counts", run->counts}});
+    }
+  }
+}
+
+Service::~Service() {
+  stop();
+  sender_.join();
+  readers_.join();
+}
+
+void Service::start() {
+  control::ServerOptions options;
+  options.socket_path = config_.control.socket_path;
+  options.socket_group = config_.control.socket_group;
+  server_ = std::make_unique<control::ControlServer>(
+      io_, options, [this](const control::Peer& p, const Request& r, ReplyPtr reply) {
+        handle(p, r, std::move(reply));
+      });
+  server_->start();
+  started_at_ = utc_now_rfc3339();
+
+  for (auto e : kAllEntities) {
+    timers_[e] = std::make_unique<boost::asio::steady_timer>(io_);
+    arm_schedule(e);
+  }
+  spdlog::info("listening on '{}'", config_.control.socket_path);
+}
+
+void Service::stop() {
+  if (stopping_.exchange(true)) return;
+  for (auto& [e, timer] : timers_) timer->cancel();
+  if (server_) server_->stop();
+}
+
+// A run is due one interval after the previous one finished (or after start-up), on the
+// monotonic clock, so runs of one entity never overlap and clock jumps change nothing.
+void Service::arm_schedule(Entity e) {
+  const auto& sched = config_.schedule.at(e);
+  if (!sched.enabled || stopping_) {
+    status_.set_next_run(e, std::nullopt);
+    return;
+  }
+  auto& timer = *timers_.at(e);
+  timer.expires_after(sched.interval);
+  status_.set_next_run(e, timer.expiry());
+  timer.async_wait([this, e](boost::system::error_code ec) {
+    if (ec == boost::asio::error::operation_aborted) return;
+    on_schedule(e);
+  });
+}
+
+void Service::on_schedule(Entity e) {
+  if (stopping_) return;
+  status_.set_next_run(e, std::nullopt);
+  boost::asio::post(sender_, [this, e] {
+    if (!stopping_) run_entity(e, {});
+    boost::asio::post(io_, [this, e] { arm_schedule(e); });
+  });
+}
+
+RunSummary Service::run_entity(Entity e, const RunProgress& progress) {
+  status_.run_started(e);
+  RunSummary summary = pipeline_.run(e, progress);
+  bool failed = !summary.failures.empty() || !summary.error.empty();
+  status_.run_finished(e, summary.to_json(), failed);
+  return summary;
+}
+
+}  // namespace kokola

@@ -1,0 +1,60 @@
+// What `kokolactl status` reports: per entity the last run, whether one is running and when
+// the next is due; the app's reachability and last error; what is being pushed now. Written
+// by the sender thread and the event loop, read by the event loop.
+// Thread-safety: every method locks; any thread.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "domain/entity.hpp"
+#include "kokola/client.hpp"
+
+namespace kokola {
+
+class ServiceStatus {
+ public:
+  ServiceStatus();
+
+  void run_started(Entity e);
+  // `summary` is RunSummary::to_json(); a run with failures or an error degrades the service.
+  void run_finished(Entity e, nlohmann::json summary, bool had_failures);
+  void set_next_run(Entity e, std::optional<std::chrono::steady_clock::time_point> at);
+  void set_last_run(Entity e, nlohmann::json summary);  // restored from the state store
+
+  void push_started(Entity e, const std::string& key);
+  void push_finished(Entity e, const std::string& key);
+
+  void app_answered(const SendResult& result);
+
+  // The "status" result of the control protocol, minus what the caller adds (version, pid,
+  // paths).
+  nlohmann::json to_json(const std::map<Entity, std::pair<bool, std::chrono::milliseconds>>&
+                             schedule) const;
+  bool degraded() const;
+
+ private:
+  struct EntityState {
+    nlohmann::json last_run = nullptr;
+    bool last_run_failed = false;
+    bool running = false;
+    std::optional<std::chrono::steady_clock::time_point> next_run;
+  };
+
+  std::vector<std::string> degraded_reasons_locked() const;
+
+  mutable std::mutex mutex_;
+  std::chrono::system_clock::time_point started_;
+  std::map<Entity, EntityState> entities_;
+  std::vector<std::pair<Entity, std::string>> in_flight_;
+  std::optional<bool> app_reachable_;
+  std::string app_last_error_;
+};
+
+}  // namespace kokola
