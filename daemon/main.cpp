@@ -2,14 +2,14 @@
 // order, and passes references down; everything that can fail at start-up fails here,
 // before the daemon reports itself ready. Exit codes: 0 clean stop (or config ok), 1
 // start-up failure, 64 usage, 78 configuration invalid.
-#include <csignal>
-#include <cstdio>
-#include <iostream>
+#include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <spdlog/spdlog.h>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
 
 #include "config/config.hpp"
 #include "erp/sqlite_source.hpp"
@@ -88,14 +88,13 @@ int run(const kokola::Config& config) {
 int main(int argc, char** argv) {
   Options opt;
   CLI::App cli{"kokola-syncd: keeps the Kokola App in step with the ERP", "kokola-syncd"};
-  cli.add_option("-c,--config", opt.config_path, "configuration file")
-      ->capture_default_str();
+  cli.add_option("-c,--config", opt.config_path, "configuration file")->capture_default_str();
   cli.add_flag("--check-config", opt.check_config,
                "check the configuration, the token file and the ERP views, then exit");
   cli.add_option("--log-level", opt.log_level,
                  "trace, debug, info, warn, error or off (overrides log.level)");
-  cli.set_version_flag("-V,--version", std::string("kokola-syncd ") +
-                                           std::string(kokola::kVersion));
+  cli.set_version_flag("-V,--version",
+                       std::string("kokola-syncd ") + std::string(kokola::kVersion));
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

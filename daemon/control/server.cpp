@@ -1,0 +1,117 @@
+#include "control/server.hpp"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <boost/asio/strand.hpp>
+#include <cstring>
+#include <stdexcept>
+#include <utility>
+
+#include "control/connection.hpp"
+
+namespace kokola::control {
+namespace {
+
+namespace asio = boost::asio;
+using stream_protocol = asio::local::stream_protocol;
+
+// The caller's identity as of its connect(), from the kernel.
+bool read_peer(stream_protocol::socket& socket, Peer& peer) {
+  ucred cred{};
+  socklen_t len = sizeof(cred);
+  if (::getsockopt(socket.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+    return false;
+  }
+  peer = Peer{cred.uid, cred.gid, cred.pid};
+  return true;
+}
+
+// Asio accepts without SOCK_CLOEXEC; a child the daemon starts must not inherit clients.
+void set_close_on_exec(stream_protocol::socket& socket) {
+  int fd = socket.native_handle();
+  int flags = ::fcntl(fd, F_GETFD);
+  if (flags >= 0) ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+}
+
+}  // namespace
+
+ControlServer::ControlServer(asio::io_context& io, ServerOptions options, Handler handler)
+    : io_(io), options_(std::move(options)), handler_(std::move(handler)), acceptor_(io) {
+  BoundSocket bound = bind_control_socket(options_.socket_path, options_.socket_group);
+  socket_file_ = bound.file;
+
+  boost::system::error_code ec;
+  acceptor_.assign(stream_protocol(), bound.fd.get(), ec);
+  if (ec) {
+    unlink_socket_file(socket_file_);
+    throw std::runtime_error("listening on control socket '" + options_.socket_path +
+                             "': " + ec.message());
+  }
+  bound.fd.release();  // the acceptor owns it now
+}
+
+ControlServer::~ControlServer() { stop(); }
+
+void ControlServer::start() {
+  spdlog::info("control socket listening on '{}'", options_.socket_path);
+  do_accept();
+}
+
+void ControlServer::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+  {
+    std::lock_guard lock(connections_mutex_);
+    for (auto& weak : connections_) {
+      if (auto connection = weak.lock()) connection->stop();
+    }
+    connections_.clear();
+  }
+  unlink_socket_file(socket_file_);
+}
+
+void ControlServer::do_accept() {
+  // Each connection gets a strand of its own: its reads, writes and replies never overlap,
+  // even if several threads run the io_context.
+  acceptor_.async_accept(asio::make_strand(io_),
+                         [this](boost::system::error_code ec, stream_protocol::socket socket) {
+                           on_accept(ec, std::move(socket));
+                         });
+}
+
+void ControlServer::on_accept(boost::system::error_code ec, stream_protocol::socket socket) {
+  if (ec == asio::error::operation_aborted || stopped_) return;
+  if (ec) {
+    // TODO: out of descriptors (EMFILE) makes this retry at once; a short back-off timer
+    // would keep the loop from spinning until a descriptor is free.
+    spdlog::warn("accepting on control socket '{}': {}", options_.socket_path, ec.message());
+    do_accept();
+    return;
+  }
+
+  set_close_on_exec(socket);
+  Peer peer;
+  if (!read_peer(socket, peer)) {
+    spdlog::warn("reading peer credentials on control socket '{}': {}", options_.socket_path,
+                 std::strerror(errno));
+    do_accept();
+    return;
+  }
+
+  auto connection = std::make_shared<Connection>(std::move(socket), peer, handler_);
+  {
+    std::lock_guard lock(connections_mutex_);
+    std::erase_if(connections_, [](const auto& weak) { return weak.expired(); });
+    connections_.push_back(connection);
+  }
+  connection->start();
+  do_accept();
+}
+
+}  // namespace kokola::control

@@ -1,4 +1,4 @@
-// Exact decimal numbers for money and quantities: never a double anywhere (docs/erp-source.md,
+// Exact decimal numbers for money and quantities: never a double anywhere (docs/data-rules.md,
 // the money rule). A value is an unscaled 128-bit integer and a scale (digits after the point).
 // Values are immutable and cheap to copy; any thread.
 #pragma once
@@ -12,6 +12,9 @@ namespace kokola {
 
 class Decimal {
  public:
+  // The unscaled integer type; __extension__ keeps -Wpedantic quiet about a GNU type.
+  __extension__ typedef __int128 Units;
+
   // Largest scale a Decimal keeps; parse() rejects more digits after the point.
   static constexpr int kMaxScale = 12;
 
@@ -41,19 +44,27 @@ class Decimal {
   Decimal operator+(const Decimal& o) const;
   Decimal operator-(const Decimal& o) const;
   Decimal operator*(const Decimal& o) const;
+  // The exact product divided by 10^shift, without the kMaxScale cap: its scale may reach
+  // 2 * kMaxScale + shift. Only for an intermediate that is rounded right away, so that the
+  // money rule rounds once (rounding at kMaxScale first could move a half-way case).
+  Decimal exact_product(const Decimal& o, int shift = 0) const;
   // Division by a power of ten, exact (scale grows), e.g. a tax rate / 100.
   Decimal shift_right(int digits) const;
   // Rounds half away from zero ("half-up" on magnitudes) to `scale` digits.
   Decimal round_half_up(int scale) const;
   Decimal abs() const;
+  // True when the value has no fractional part (at any scale): 3, 3.00.
+  bool is_integer() const;
+  // The integral value when is_integer() and it fits a long long.
+  std::optional<long long> to_int() const;
 
   std::strong_ordering operator<=>(const Decimal& o) const;
   bool operator==(const Decimal& o) const;  // numeric equality: 1.50 == 1.5
 
  private:
-  Decimal(__int128 units, int scale) : units_(units), scale_(scale) {}
+  Decimal(Units units, int scale) : units_(units), scale_(scale) {}
 
-  __int128 units_ = 0;
+  Units units_ = 0;
   int scale_ = 0;
 };
 

@@ -33,8 +33,7 @@ struct PoLineRow {
 };
 
 struct PoRow {
-  Text number, vendor_code, order_date, delivery_date, currency, status, total, notes,
-      updated_at;
+  Text number, vendor_code, order_date, delivery_date, currency, status, total, notes, updated_at;
   Text vendor_name;  // joined from the vendors view, for listings; not part of the payload
   std::vector<PoLineRow> lines;  // in line number order
 };

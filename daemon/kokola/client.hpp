@@ -6,9 +6,11 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/config.hpp"
@@ -21,6 +23,7 @@ enum class SendStatus {
   delivered,    // 200 or 201
   stale,        // 409 stale_revision: the app holds a newer revision
   rejected,     // any other 4xx except 401/403/408/429: permanent
+                // (also a 3xx, which is never followed, and an untrusted TLS certificate)
   auth_failed,  // 401, 403
   transient,    // connect error, 408, 429, 5xx: safe to retry (nothing applied)
   in_doubt,     // the request may have reached the app, no answer came
@@ -28,12 +31,15 @@ enum class SendStatus {
 
 struct SendResult {
   SendStatus status = SendStatus::transient;
-  int http_status = 0;  // 0: no HTTP answer
-  std::string app_id;   // on delivered
+  int http_status = 0;            // 0: no HTTP answer
+  std::string app_id;             // on delivered
   std::int64_t app_revision = 0;  // on delivered or stale: the revision the app holds
-  std::string error_code;         // the app's stable code, or ours ("connect_error", "timeout")
-  std::string message;            // one line for people, e.g. the app's message
-  Problems field_errors;          // the app's field errors on 422
+  // The app's stable code; "http_<status>" when its body has none; or ours: "connect_error",
+  // "write_error", "timeout", "no_answer", "tls_error", "redirect", "unparsable_answer",
+  // "invalid_request" (docs/http-client.md).
+  std::string error_code;
+  std::string message;    // one line for people, e.g. the app's message
+  Problems field_errors;  // the app's field errors on 422
   std::optional<std::chrono::seconds> retry_after;
   std::chrono::milliseconds latency{0};
   bool replayed = false;  // the app answered from its idempotency cache
@@ -47,8 +53,11 @@ struct PutRequest {
   std::string request_id;       // X-Request-Id: the job id
 };
 
+// The answer to a GET by key. status.status is delivered whenever the app answered the
+// question: found (200) or not (404, found == false). A GET changes nothing, so a failure
+// without an answer is transient, never in_doubt. See docs/http-client.md.
 struct FetchResult {
-  SendResult status;  // delivered when found
+  SendResult status;  // delivered when found, or when the app says it holds no such record
   bool found = false;
   std::int64_t revision = 0;
   std::string app_id;
@@ -65,7 +74,10 @@ class KokolaTransport {
 
 class HttpKokolaClient : public KokolaTransport {
  public:
-  // The token is kept in memory only; it never appears in messages or logs.
+  // The token is kept in memory only; it never appears in messages or logs (anything the app
+  // echoes back is redacted). Throws std::invalid_argument for a base_url, path prefix, auth
+  // header or token it cannot use, and std::runtime_error when TLS cannot be set up: call it
+  // at start-up. No connection is made before the first request.
   HttpKokolaClient(const KokolaConfig& config, std::string token);
   ~HttpKokolaClient() override;
   HttpKokolaClient(const HttpKokolaClient&) = delete;

@@ -2,10 +2,9 @@
 // recorded, the app's answer is classified, and the job's outcome and the ledger change are
 // written in one transaction.
 #include <openssl/rand.h>
+#include <spdlog/spdlog.h>
 
 #include <cstdio>
-
-#include <spdlog/spdlog.h>
 
 #include "pipeline/pipeline.hpp"
 
@@ -21,9 +20,9 @@ std::string new_idempotency_key() {
   b[8] = (b[8] & 0x3f) | 0x80;
   char out[37];
   std::snprintf(out, sizeof out,
-                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-                b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-                b[14], b[15]);
+                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+                b[15]);
   return out;
 }
 
@@ -127,8 +126,8 @@ PushResult Pipeline::deliver(const PushResult& checked, const Payload& payload, 
 
   std::optional<LedgerEntry> ledger;
   if (r.outcome == Outcome::delivered) {
-    ledger = LedgerEntry{r.entity, r.key, payload.content_hash, *r.revision,
-                         r.app_id, utc_now_rfc3339(), retired};
+    ledger = LedgerEntry{r.entity,          r.key,  payload.content_hash, *r.revision, r.app_id,
+                         utc_now_rfc3339(), retired};
   }
   job.state = r.outcome;
   job.reason_code = r.reason_code;

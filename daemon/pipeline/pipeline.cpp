@@ -1,8 +1,8 @@
 #include "pipeline/pipeline.hpp"
 
-#include <set>
-
 #include <spdlog/spdlog.h>
+
+#include <set>
 
 #include "domain/keys.hpp"
 #include "pipeline/context.hpp"
@@ -25,23 +25,35 @@ std::string first_problem(const Problems& problems) {
 std::string describe_dependency(const PushResult& d) {
   std::string who = std::string(entity_name(d.entity)) + " '" + d.key + "': ";
   switch (d.outcome) {
-    case Outcome::not_ready: return who + "not ready (" + d.message + ")";
-    case Outcome::invalid: return who + "invalid (" + d.message + ")";
-    default: return who + d.summary();
+    case Outcome::not_ready:
+      return who + "not ready (" + d.message + ")";
+    case Outcome::invalid:
+      return who + "invalid (" + d.message + ")";
+    default:
+      return who + d.summary();
   }
 }
 
+// The field of a PO that names a dependency: "vendor_code" or "lines[2].item_code".
+std::string dependency_path(const PurchaseOrder& po, const PushResult& dep) {
+  if (dep.entity == Entity::vendor) return "vendor_code";
+  for (size_t i = 0; i < po.lines.size(); ++i) {
+    if (po.lines[i].item_code == dep.key) return "lines[" + std::to_string(i) + "].item_code";
+  }
+  return "lines";
+}
+
 // A PO cannot go when one of its dependencies did not: say why, with the PO's outcome.
-void block_on_dependency(PushResult& po, const PushResult& dep) {
-  po.message = describe_dependency(dep);
+void block_on_dependency(PushResult& r, const PurchaseOrder& po, const PushResult& dep) {
+  r.message = describe_dependency(dep);
   if (dep.outcome == Outcome::not_ready || dep.outcome == Outcome::invalid) {
-    po.outcome = Outcome::invalid;
-    po.reason_code.clear();
-    po.problems.push_back({dep.entity == Entity::vendor ? "vendor_code" : "lines", po.message});
+    r.outcome = Outcome::invalid;
+    r.reason_code.clear();
+    r.problems.push_back({dependency_path(po, dep), r.message});
     return;
   }
-  po.outcome = dep.outcome == Outcome::in_doubt ? Outcome::failed : dep.outcome;
-  po.reason_code = dep.reason_code.empty() ? std::string(reason::kAppTransient) : dep.reason_code;
+  r.outcome = dep.outcome == Outcome::in_doubt ? Outcome::failed : dep.outcome;
+  r.reason_code = dep.reason_code.empty() ? std::string(reason::kAppTransient) : dep.reason_code;
 }
 
 PushResult not_found(Entity e, const std::string& key) {
@@ -68,9 +80,12 @@ PushResult failure(Entity e, const std::string& key, std::string_view code, std:
 
 std::string_view readiness_name(Readiness r) {
   switch (r) {
-    case Readiness::ready: return "ready";
-    case Readiness::retired: return "retired";
-    case Readiness::not_ready: return "not_ready";
+    case Readiness::ready:
+      return "ready";
+    case Readiness::retired:
+      return "retired";
+    case Readiness::not_ready:
+      return "not_ready";
   }
   return "not_ready";
 }
@@ -99,9 +114,9 @@ Pipeline::Processed Pipeline::process(const AnyRow& row, const PushRequest& requ
   auto mapped = map_row(row, rules_);
   out.problems = std::move(mapped.problems);
   for (const auto& other : ctx.index(r.entity).collisions(raw_key(row))) {
-    out.problems.push_back({std::string(key_field(r.entity)),
-                            "collides with '" + other +
-                                "' (keys equal ignoring case and surrounding spaces)"});
+    out.problems.push_back(
+        {std::string(key_field(r.entity)),
+         "collides with '" + other + "' (keys equal ignoring case and surrounding spaces)"});
   }
 
   bool ready_enough = as_dependency ? verdict.readiness == Readiness::ready : verdict.sendable();
@@ -122,10 +137,10 @@ Pipeline::Processed Pipeline::process(const AnyRow& row, const PushRequest& requ
   if (po && verdict.readiness == Readiness::ready) {
     ctx.report(r.entity, r.key, "dependencies");
     r.dependencies = push_dependencies(*po, request, ctx);
+    // After a real push_dependencies() nothing is left queued unless another one blocked.
     for (const auto& dep : r.dependencies) {
-      bool fine = is_ok(dep.outcome) || (request.dry_run && dep.outcome == Outcome::queued);
-      if (!fine) {
-        block_on_dependency(r, dep);
+      if (!is_ok(dep.outcome) && dep.outcome != Outcome::queued) {
+        block_on_dependency(r, *po, dep);
         return out;
       }
     }
@@ -153,21 +168,37 @@ Pipeline::Processed Pipeline::process(const AnyRow& row, const PushRequest& requ
   return out;
 }
 
+// Every dependency is checked before any is sent, so that a PO blocked by one of them
+// sends nothing at all.
 std::vector<PushResult> Pipeline::push_dependencies(const PurchaseOrder& po,
                                                     const PushRequest& request, Context& ctx) {
-  std::vector<PushResult> out;
-  out.push_back(check_dependency(Entity::vendor, po.vendor_code, request, ctx));
-
+  std::vector<std::pair<Entity, std::string>> wanted{{Entity::vendor, po.vendor_code}};
   std::set<std::string> seen;
   for (const auto& line : po.lines) {
-    if (!line.item_code || !seen.insert(*line.item_code).second) continue;
-    out.push_back(check_dependency(Entity::item, *line.item_code, request, ctx));
+    if (line.item_code && seen.insert(*line.item_code).second) {
+      wanted.emplace_back(Entity::item, *line.item_code);
+    }
+  }
+
+  PushRequest dry = request;
+  dry.dry_run = true;
+  std::vector<PushResult> out;
+  for (const auto& [e, key] : wanted) {
+    out.push_back(check_dependency(e, key, dry, ctx));
+    const auto& r = out.back();
+    if (!is_ok(r.outcome) && r.outcome != Outcome::queued) return out;
+  }
+  if (request.dry_run) return out;
+
+  for (auto& r : out) {
+    if (r.outcome == Outcome::queued) r = check_dependency(r.entity, r.key, request, ctx);
   }
   return out;
 }
 
 PushResult Pipeline::check_dependency(Entity e, const std::string& key, const PushRequest& parent,
                                       Context& ctx) {
+  // Only final answers are remembered: a dry look is repeated for real when it is time to send.
   auto cache_key = std::make_pair(e, key);
   if (auto it = ctx.dependencies.find(cache_key); it != ctx.dependencies.end()) {
     return it->second;
@@ -175,15 +206,15 @@ PushResult Pipeline::check_dependency(Entity e, const std::string& key, const Pu
 
   PushRequest request = parent;
   request.force = false;
-  request.reason = "dependency of " + std::string(entity_name(parent.entity)) + " '" +
-                   parent.key + "'";
+  request.reason =
+      "dependency of " + std::string(entity_name(parent.entity)) + " '" + parent.key + "'";
   PushResult result;
   if (auto row = load_row(source_, e, key)) {
     result = process(*row, request, ctx, /*as_dependency=*/true).result;
   } else {
     result = not_found(e, key);
   }
-  ctx.dependencies.emplace(cache_key, result);
+  if (result.outcome != Outcome::queued) ctx.dependencies.emplace(cache_key, result);
   return result;
 }
 

@@ -13,12 +13,11 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "domain/entity.hpp"
 #include "erp/source.hpp"
@@ -42,8 +41,7 @@ struct PushRequest {
 
 // Called before each stage of a push: stage is "loading", "validating", "dependencies" or
 // "sending".
-using PushProgress =
-    std::function<void(Entity e, std::string_view key, std::string_view stage)>;
+using PushProgress = std::function<void(Entity e, std::string_view key, std::string_view stage)>;
 // Called every few records during a run with the number processed so far.
 using RunProgress = std::function<void(Entity e, std::int64_t processed)>;
 
@@ -52,7 +50,7 @@ struct RunSummary {
   std::string started_at;
   std::int64_t duration_ms = 0;
   std::map<std::string, std::int64_t> counts;  // outcome name -> records
-  std::vector<PushResult> failures;           // the first kMaxListedFailures not delivered
+  std::vector<PushResult> failures;            // the first kMaxListedFailures not delivered
   std::string error;  // set when the run could not finish (the ERP could not be read)
   static constexpr size_t kMaxListedFailures = 20;
 
@@ -63,7 +61,7 @@ struct Inspection {
   Entity entity = Entity::vendor;
   std::string key;
   bool found = false;
-  PushResult verdict;  // what a push would do now (a dry run)
+  PushResult verdict;                   // what a push would do now (a dry run)
   std::string readiness = "not_ready";  // "ready", "retired" or "not_ready"
   std::string readiness_reason;
   Problems problems;       // every validation problem, even when not ready

@@ -55,8 +55,7 @@ std::optional<AnyRow> load_row(ErpSource& source, Entity e, std::string_view key
   return std::nullopt;
 }
 
-ReadinessVerdict readiness_of(const AnyRow& row, const RulesConfig& rules,
-                              bool delivered_before) {
+ReadinessVerdict readiness_of(const AnyRow& row, const RulesConfig& rules, bool delivered_before) {
   return std::visit(
       Overload{[&](const VendorRow& r) { return vendor_readiness(r, delivered_before); },
                [&](const ItemRow& r) { return item_readiness(r, delivered_before); },
@@ -65,11 +64,10 @@ ReadinessVerdict readiness_of(const AnyRow& row, const RulesConfig& rules,
 }
 
 MappedRecord map_row(const AnyRow& row, const RulesConfig& rules) {
-  return std::visit(
-      Overload{[&](const VendorRow& r) { return wrap(map_vendor(r, rules)); },
-               [&](const ItemRow& r) { return wrap(map_item(r, rules)); },
-               [&](const PoRow& r) { return wrap(map_purchase_order(r, rules)); }},
-      row);
+  return std::visit(Overload{[&](const VendorRow& r) { return wrap(map_vendor(r, rules)); },
+                             [&](const ItemRow& r) { return wrap(map_item(r, rules)); },
+                             [&](const PoRow& r) { return wrap(map_purchase_order(r, rules)); }},
+                    row);
 }
 
 Payload payload_of(const AnyRecord& record) {

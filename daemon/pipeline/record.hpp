@@ -28,8 +28,7 @@ std::string_view key_field(Entity e);
 
 std::optional<AnyRow> load_row(ErpSource& source, Entity e, std::string_view key);
 
-ReadinessVerdict readiness_of(const AnyRow& row, const RulesConfig& rules,
-                              bool delivered_before);
+ReadinessVerdict readiness_of(const AnyRow& row, const RulesConfig& rules, bool delivered_before);
 
 struct MappedRecord {
   std::optional<AnyRecord> record;

@@ -1,9 +1,9 @@
 // A run: one pass over every record of an entity, in key order, through the same stages as a
 // manual push. Unchanged and not-ready records are counted, not receipted; one info line
 // sums the run up.
-#include <chrono>
-
 #include <spdlog/spdlog.h>
+
+#include <chrono>
 
 #include "domain/keys.hpp"
 #include "pipeline/context.hpp"
@@ -33,12 +33,14 @@ std::string counts_text(const std::map<std::string, std::int64_t>& counts) {
 nlohmann::json RunSummary::to_json() const {
   auto list = nlohmann::json::array();
   for (const auto& f : failures) {
-    list.push_back(
-        {{"key", f.key}, {"outcome", outcome_name(f.outcome)}, {"message", f.message}});
+    list.push_back({{"key", f.key}, {"outcome", outcome_name(f.outcome)}, {"message", f.message}});
   }
-  return {{"entity", entity_name(entity)}, {"started_at", started_at},
-          {"duration_ms", duration_ms},    {"counts", counts},
-          {"failures", list},              {"error", error}};
+  return {{"entity", entity_name(entity)},
+          {"started_at", started_at},
+          {"duration_ms", duration_ms},
+          {"counts", counts},
+          {"failures", list},
+          {"error", error}};
 }
 
 RunSummary Pipeline::run(Entity e, const RunProgress& progress) {

@@ -18,7 +18,7 @@ struct Mapped {
   bool valid() const { return problems.empty(); }
 };
 
-// Field rules (docs/erp-source.md, "Validation"): required values present and non-blank,
+// Field rules (docs/data-rules.md, "Validation"): required values present and non-blank,
 // strict UTF-8 in every text column, tax ids of 15 or 16 digits (punctuation allowed in the
 // ERP, digits only in the payload), e-mail shape, barcodes of 8-14 digits, dates and
 // timestamps that parse, quantities > 0 with at most `quantity_scale` decimals, prices >= 0,

@@ -1,4 +1,4 @@
-// The money rule (docs/erp-source.md): line net = qty x unit price - discount; line tax =
+// The money rule (docs/data-rules.md): line net = qty x unit price - discount; line tax =
 // line net x tax rate / 100; each rounded half-up to the currency's scale; the PO total must
 // equal the sum of line net plus line tax at that scale, within the configured tolerance.
 // Pure functions on exact decimals; any thread.

@@ -1,4 +1,4 @@
-// The data rules a deployment can tune (docs/erp-source.md, docs/configuration.md, section
+// The data rules a deployment can tune (docs/data-rules.md, docs/configuration.md, section
 // `rules`). Built once by the config loader; read-only afterwards; any thread.
 #pragma once
 

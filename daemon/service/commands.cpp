@@ -2,10 +2,10 @@
 // only decides where the work goes: `status` is answered at once; `list` and `show` go to a
 // reader thread; `push` and `sync` to the sender thread. No exception leaves a handler: a
 // failure becomes an error result for that request alone.
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <boost/asio/post.hpp>
-#include <spdlog/spdlog.h>
 
 #include "kokola/version.hpp"
 #include "service/service.hpp"
@@ -16,8 +16,7 @@ namespace {
 
 // Runs `work` on `pool` and turns any exception into an error reply.
 template <typename Pool, typename Work>
-void post_guarded(Pool& pool, std::shared_ptr<control::Reply> reply, std::string what,
-                  Work work) {
+void post_guarded(Pool& pool, std::shared_ptr<control::Reply> reply, std::string what, Work work) {
   boost::asio::post(pool, [reply, what = std::move(what), work = std::move(work)]() mutable {
     try {
       work();

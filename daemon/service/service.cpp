@@ -1,10 +1,10 @@
 #include "service/service.hpp"
 
 #include <pwd.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <boost/asio/post.hpp>
-#include <spdlog/spdlog.h>
 
 #include "kokola/paths.hpp"
 
@@ -92,7 +92,14 @@ void Service::on_schedule(Entity e) {
 RunSummary Service::run_entity(Entity e, const RunProgress& progress) {
   status_.run_started(e);
   RunSummary summary = pipeline_.run(e, progress);
-  bool failed = !summary.failures.empty() || !summary.error.empty();
+  // Invalid and not-ready records are the ERP's business and show in the counts; the
+  // service is degraded when records could not be delivered for reasons of its own or the
+  // app's.
+  bool failed = !summary.error.empty();
+  for (auto o : {Outcome::failed, Outcome::rejected, Outcome::in_doubt}) {
+    auto it = summary.counts.find(std::string(outcome_name(o)));
+    failed = failed || (it != summary.counts.end() && it->second > 0);
+  }
   status_.run_finished(e, summary.to_json(), failed);
   return summary;
 }

@@ -25,8 +25,8 @@ namespace kokola {
 
 class Service {
  public:
-  Service(boost::asio::io_context& io, const Config& config, ErpSource& source,
-          StateStore& store, Pipeline& pipeline);
+  Service(boost::asio::io_context& io, const Config& config, ErpSource& source, StateStore& store,
+          Pipeline& pipeline);
   ~Service();
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;

@@ -53,10 +53,12 @@ void ServiceStatus::app_answered(const SendResult& result) {
 
 std::vector<std::string> ServiceStatus::degraded_reasons_locked() const {
   std::vector<std::string> reasons;
-  if (app_reachable_ == false) reasons.push_back("the Kokola App is unreachable: " + app_last_error_);
+  if (app_reachable_ == false)
+    reasons.push_back("the Kokola App is unreachable: " + app_last_error_);
   for (const auto& [e, s] : entities_) {
     if (s.last_run_failed) {
-      reasons.push_back("the last " + std::string(entity_name(e)) + " run had failures");
+      reasons.push_back("the last " + std::string(entity_name(e)) +
+                        " run could not deliver everything");
     }
   }
   return reasons;
@@ -91,9 +93,9 @@ nlohmann::json ServiceStatus::to_json(
     in_flight.push_back({{"entity", entity_name(e)}, {"key", key}});
   }
   auto reasons = degraded_reasons_locked();
-  auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
-                    std::chrono::system_clock::now() - started_)
-                    .count();
+  auto uptime =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() - started_)
+          .count();
   return {{"uptime_s", uptime},
           {"entities", entities},
           {"in_flight", in_flight},

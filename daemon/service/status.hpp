@@ -7,11 +7,10 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "domain/entity.hpp"
 #include "kokola/client.hpp"
@@ -35,8 +34,8 @@ class ServiceStatus {
 
   // The "status" result of the control protocol, minus what the caller adds (version, pid,
   // paths).
-  nlohmann::json to_json(const std::map<Entity, std::pair<bool, std::chrono::milliseconds>>&
-                             schedule) const;
+  nlohmann::json to_json(
+      const std::map<Entity, std::pair<bool, std::chrono::milliseconds>>& schedule) const;
   bool degraded() const;
 
  private:

@@ -1,0 +1,109 @@
+#include "store/migrations.hpp"
+
+#include <array>
+#include <stdexcept>
+#include <string>
+
+namespace kokola {
+namespace {
+
+// Version 1: the ledger, revision counters, jobs with their attempts (the receipts) and the
+// run history. Names, states and timestamps are text as documented in docs/state-store.md.
+constexpr const char* kVersion1 = R"sql(
+CREATE TABLE ledger (
+  entity        TEXT    NOT NULL,
+  key           TEXT    NOT NULL,
+  content_hash  TEXT    NOT NULL,
+  revision      INTEGER NOT NULL,
+  app_id        TEXT    NOT NULL DEFAULT '',
+  delivered_at  TEXT    NOT NULL,
+  retired       INTEGER NOT NULL DEFAULT 0 CHECK (retired IN (0, 1)),
+  PRIMARY KEY (entity, key)
+) WITHOUT ROWID;
+
+CREATE TABLE revisions (
+  entity       TEXT    NOT NULL,
+  key          TEXT    NOT NULL,
+  last_issued  INTEGER NOT NULL,
+  PRIMARY KEY (entity, key)
+) WITHOUT ROWID;
+
+CREATE TABLE jobs (
+  id               INTEGER PRIMARY KEY AUTOINCREMENT,
+  entity           TEXT    NOT NULL,
+  key              TEXT    NOT NULL,
+  origin           TEXT    NOT NULL,
+  requested_by     TEXT    NOT NULL,
+  reason           TEXT    NOT NULL DEFAULT '',
+  force            INTEGER NOT NULL DEFAULT 0 CHECK (force IN (0, 1)),
+  state            TEXT    NOT NULL,
+  reason_code      TEXT    NOT NULL DEFAULT '',
+  message          TEXT    NOT NULL DEFAULT '',
+  idempotency_key  TEXT    NOT NULL DEFAULT '',
+  revision         INTEGER NOT NULL DEFAULT 0,
+  content_hash     TEXT    NOT NULL DEFAULT '',
+  app_id           TEXT    NOT NULL DEFAULT '',
+  verdicts         TEXT    NOT NULL DEFAULT '{}',
+  created_at       TEXT    NOT NULL,
+  finished_at      TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX jobs_by_record ON jobs (entity, key, id);
+
+CREATE TABLE attempts (
+  job_id       INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  number       INTEGER NOT NULL,
+  started_at   TEXT    NOT NULL,
+  http_status  INTEGER NOT NULL DEFAULT 0,
+  latency_ms   INTEGER NOT NULL DEFAULT 0,
+  error        TEXT    NOT NULL DEFAULT '',
+  PRIMARY KEY (job_id, number)
+) WITHOUT ROWID;
+
+CREATE TABLE runs (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  entity       TEXT    NOT NULL,
+  started_at   TEXT    NOT NULL,
+  finished_at  TEXT    NOT NULL,
+  duration_ms  INTEGER NOT NULL,
+  counts       TEXT    NOT NULL DEFAULT '{}'
+);
+CREATE INDEX runs_by_entity ON runs (entity, id);
+)sql";
+
+constexpr std::array<Migration, 1> kMigrations = {{
+    {1, kVersion1},
+}};
+
+}  // namespace
+
+std::span<const Migration> schema_migrations() { return kMigrations; }
+
+int latest_schema_version() { return kMigrations.back().version; }
+
+int read_schema_version(SqliteDb& db) {
+  Statement query = db.prepare("PRAGMA user_version");
+  return query.step() ? static_cast<int>(query.column_int(0)) : 0;
+}
+
+void migrate(SqliteDb& db, std::string_view store_path) {
+  for (const Migration& step : kMigrations) {
+    // The version is read inside the write transaction, so two processes racing through
+    // here (impossible under the state lock, but cheap to rule out) cannot both apply it.
+    Transaction transaction(db);
+    const int current = read_schema_version(db);
+    if (current > latest_schema_version()) {
+      throw std::runtime_error("opening state store '" + std::string(store_path) +
+                               "': its schema version " + std::to_string(current) +
+                               " is newer than this build knows (" +
+                               std::to_string(latest_schema_version()) +
+                               "); run a newer kokola-syncd or restore a backup");
+    }
+    if (current >= step.version) continue;
+
+    db.exec(step.sql);
+    db.exec("PRAGMA user_version = " + std::to_string(step.version));
+    transaction.commit();
+  }
+}
+
+}  // namespace kokola

@@ -4,17 +4,17 @@
 // Writing transactions start with BEGIN IMMEDIATE. A lock file beside the database makes a
 // second daemon on the same state refuse to start.
 // Thread-safety: one connection guarded by a mutex; every method may be called from any
-// thread.
+// thread. A failed read or write throws std::runtime_error naming the database and SQLite's
+// cause (docs/state-store.md describes the tables).
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "domain/entity.hpp"
 #include "kokola/outcome.hpp"
@@ -27,11 +27,11 @@ class SqliteDb;
 struct LedgerEntry {
   Entity entity = Entity::vendor;
   std::string key;
-  std::string content_hash;  // of the content last delivered
-  std::int64_t revision = 0; // the revision that delivery carried
-  std::string app_id;        // the Kokola App's id for the record
-  std::string delivered_at;  // RFC 3339, UTC
-  bool retired = false;      // the delivered content was a retirement (cancelled, inactive)
+  std::string content_hash;   // of the content last delivered
+  std::int64_t revision = 0;  // the revision that delivery carried
+  std::string app_id;         // the Kokola App's id for the record
+  std::string delivered_at;   // RFC 3339, UTC
+  bool retired = false;       // the delivered content was a retirement (cancelled, inactive)
 };
 
 struct Attempt {
@@ -39,7 +39,7 @@ struct Attempt {
   std::string started_at;  // RFC 3339, UTC
   int http_status = 0;     // 0: no answer
   std::int64_t latency_ms = 0;
-  std::string error;       // empty on an answer; else what went wrong
+  std::string error;  // empty on an answer; else what went wrong
 };
 
 // A job and its receipt: who asked, why, what was decided and what happened.
@@ -98,6 +98,7 @@ class StateStore {
   void set_job_state(std::int64_t id, Outcome state);
   void add_attempt(std::int64_t job_id, const Attempt& a);
   // Finishes a job and, when it delivered, writes the ledger entry in the same transaction.
+  // Attempts listed in `job` that add_attempt() did not store yet are stored with it.
   void finish_job(const JobRecord& job, const std::optional<LedgerEntry>& ledger);
 
   std::optional<JobRecord> job(std::int64_t id);

@@ -23,17 +23,28 @@ enum class Outcome {
 
 constexpr std::string_view outcome_name(Outcome o) {
   switch (o) {
-    case Outcome::queued: return "queued";
-    case Outcome::sending: return "sending";
-    case Outcome::retry_wait: return "retry_wait";
-    case Outcome::in_doubt: return "in_doubt";
-    case Outcome::delivered: return "delivered";
-    case Outcome::unchanged: return "unchanged";
-    case Outcome::not_ready: return "not_ready";
-    case Outcome::invalid: return "invalid";
-    case Outcome::rejected: return "rejected";
-    case Outcome::failed: return "failed";
-    case Outcome::superseded: return "superseded";
+    case Outcome::queued:
+      return "queued";
+    case Outcome::sending:
+      return "sending";
+    case Outcome::retry_wait:
+      return "retry_wait";
+    case Outcome::in_doubt:
+      return "in_doubt";
+    case Outcome::delivered:
+      return "delivered";
+    case Outcome::unchanged:
+      return "unchanged";
+    case Outcome::not_ready:
+      return "not_ready";
+    case Outcome::invalid:
+      return "invalid";
+    case Outcome::rejected:
+      return "rejected";
+    case Outcome::failed:
+      return "failed";
+    case Outcome::superseded:
+      return "superseded";
   }
   return "failed";
 }

@@ -1,0 +1,200 @@
+#include "render.hpp"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "kokola/exit_codes.hpp"
+#include "kokola/outcome.hpp"
+
+namespace kokola::ctl {
+namespace render {
+
+const nlohmann::json& field(const nlohmann::json& j, const char* name) {
+  static const nlohmann::json kNull;
+  if (!j.is_object()) return kNull;
+  auto it = j.find(name);
+  return it == j.end() ? kNull : *it;
+}
+
+bool flag(const nlohmann::json& j, const char* name) {
+  const auto& v = field(j, name);
+  return v.is_boolean() && v.get<bool>();
+}
+
+std::string text(const nlohmann::json& j, const char* name) { return scalar(field(j, name)); }
+
+std::string scalar(const nlohmann::json& j) {
+  if (j.is_string()) return j.get<std::string>();
+  if (j.is_boolean()) return j.get<bool>() ? "yes" : "no";
+  if (j.is_number()) return j.dump();
+  return "";
+}
+
+std::string counts(const nlohmann::json& counts) {
+  if (!counts.is_object()) return "";
+  // Outcomes in their natural order first, then anything this client does not know.
+  std::vector<std::string> names;
+  for (int i = 0; i <= static_cast<int>(Outcome::superseded); ++i) {
+    names.emplace_back(outcome_name(static_cast<Outcome>(i)));
+  }
+  for (const auto& [name, n] : counts.items()) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  }
+
+  std::string out;
+  for (const auto& name : names) {
+    auto it = counts.find(name);
+    if (it == counts.end() || scalar(*it).empty() || scalar(*it) == "0") continue;
+    if (!out.empty()) out += ", ";
+    out += name + " " + scalar(*it);
+  }
+  return out;
+}
+
+std::string duration(long long seconds) {
+  if (seconds < 0) seconds = 0;
+  auto pad = [](long long n) { return (n < 10 ? "0" : "") + std::to_string(n); };
+  if (seconds < 60) return std::to_string(seconds) + "s";
+  if (seconds < 3600) return std::to_string(seconds / 60) + "m " + pad(seconds % 60) + "s";
+  if (seconds < 86400) {
+    return std::to_string(seconds / 3600) + "h " + pad(seconds % 3600 / 60) + "m";
+  }
+  return std::to_string(seconds / 86400) + "d " + std::to_string(seconds % 86400 / 3600) + "h";
+}
+
+void problems(const nlohmann::json& list, int indent, std::ostream& out) {
+  if (!list.is_array()) return;
+  for (const auto& p : list) {
+    std::string path = text(p, "path");
+    out << std::string(indent, ' ') << (path.empty() ? "" : path + ": ") << text(p, "message")
+        << '\n';
+  }
+}
+
+}  // namespace render
+
+namespace {
+
+using render::field;
+using render::flag;
+using render::text;
+
+// "delivered (job 12, revision 1, app id po_000017)", "not ready: status 'DRAFT' ...".
+std::string push_summary(const nlohmann::json& r) {
+  std::string outcome = text(r, "outcome");
+  std::string summary = outcome;
+  std::replace(summary.begin(), summary.end(), '_', ' ');
+  if (outcome == "rejected") summary += " by the app";
+
+  std::vector<std::string> details;
+  if (!text(r, "job").empty()) details.push_back("job " + text(r, "job"));
+  if (!text(r, "revision").empty()) details.push_back("revision " + text(r, "revision"));
+  if (!text(r, "app_id").empty()) details.push_back("app id " + text(r, "app_id"));
+  if (!text(r, "http_status").empty()) details.push_back("HTTP " + text(r, "http_status"));
+  if (flag(r, "dry_run")) details.push_back("dry run");
+  if (!details.empty()) {
+    summary += " (";
+    for (std::size_t i = 0; i < details.size(); ++i) summary += (i ? ", " : "") + details[i];
+    summary += ")";
+  }
+
+  // An invalid record's problems follow, one per line: the message would repeat the first.
+  std::string message = text(r, "message");
+  const auto& listed = field(r, "problems");
+  bool problems_follow = outcome == "invalid" && listed.is_array() && !listed.empty();
+  if (!message.empty() && outcome != "delivered" && outcome != "unchanged" && !problems_follow) {
+    summary += ": " + message;
+  }
+  return summary;
+}
+
+void render_push_result(const nlohmann::json& r, int indent, std::ostream& out) {
+  out << std::string(indent, ' ') << text(r, "entity") << ' ' << text(r, "key") << ": "
+      << push_summary(r) << '\n';
+  render::problems(field(r, "problems"), indent + 2, out);
+  const auto& deps = field(r, "dependencies");
+  if (!deps.is_array()) return;
+  for (const auto& d : deps) render_push_result(d, indent + 2, out);
+}
+
+void render_push(const nlohmann::json& data, std::ostream& out) {
+  const auto& results = field(data, "results");
+  if (!results.is_array()) return;
+  for (const auto& r : results) render_push_result(r, 0, out);
+}
+
+void render_list(const nlohmann::json& data, std::ostream& out) {
+  const auto& records = field(data, "records");
+  if (!records.is_array()) return;
+  for (const auto& r : records) {
+    std::string label = text(r, "label");
+    out << text(r, "key") << (label.empty() ? "" : " - " + label) << '\n';
+  }
+}
+
+void render_sync(const nlohmann::json& data, std::ostream& out) {
+  const auto& runs = field(data, "runs");
+  if (!runs.is_array()) return;
+  for (const auto& run : runs) {
+    std::string counts = render::counts(field(run, "counts"));
+    out << text(run, "entity") << ": " << text(run, "duration_ms") << " ms, "
+        << (counts.empty() ? "nothing to send" : counts) << '\n';
+    const auto& failures = field(run, "failures");
+    if (!failures.is_array()) continue;
+    for (const auto& f : failures) {
+      out << "  " << text(f, "key") << ": " << text(f, "outcome");
+      if (!text(f, "message").empty()) out << ": " << text(f, "message");
+      out << '\n';
+    }
+  }
+}
+
+// The highest exit code over one push result and its dependencies.
+int push_exit_code(const nlohmann::json& r) {
+  auto outcome = parse_outcome(text(r, "outcome"));
+  if (!outcome) return kExitProtocol;
+  int code = exit_code_for(*outcome, text(r, "reason_code"));
+  const auto& deps = field(r, "dependencies");
+  if (deps.is_array()) {
+    for (const auto& d : deps) code = std::max(code, push_exit_code(d));
+  }
+  return code;
+}
+
+}  // namespace
+
+void render_result(std::string_view cmd, const nlohmann::json& data, std::ostream& out) {
+  if (!data.is_object()) return;
+  if (cmd == "push") render_push(data, out);
+  if (cmd == "list") render_list(data, out);
+  if (cmd == "sync") render_sync(data, out);
+  if (cmd == "show") render::show(data, out);
+  if (cmd == "status") render::status(data, out);
+}
+
+int exit_code_for_result(std::string_view cmd, const nlohmann::json& data) {
+  if (!data.is_object()) return kExitProtocol;
+  if (cmd == "push") {
+    const auto& results = field(data, "results");
+    if (!results.is_array()) return kExitProtocol;
+    int code = kExitOk;
+    for (const auto& r : results) code = std::max(code, push_exit_code(r));
+    return code;
+  }
+  if (cmd == "show") return flag(data, "found") ? kExitOk : kExitNotReady;
+  if (cmd == "status") return flag(data, "degraded") ? kExitDegraded : kExitOk;
+  return kExitOk;
+}
+
+std::string render_progress(std::string_view cmd, const nlohmann::json& data) {
+  if (cmd == "push") {
+    std::string line = text(data, "entity") + " " + text(data, "key") + ": " + text(data, "stage");
+    if (!text(data, "message").empty()) line += ": " + text(data, "message");
+    return line;
+  }
+  if (cmd == "sync") return text(data, "entity") + ": " + text(data, "processed") + " processed";
+  return "";
+}
+
+}  // namespace kokola::ctl

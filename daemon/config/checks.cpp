@@ -1,0 +1,125 @@
+#include "config/checks.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+namespace kokola {
+namespace {
+
+bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+bool is_host_char(char c) { return is_alpha(c) || is_digit(c) || c == '-' || c == '.'; }
+
+bool is_port(std::string_view text) {
+  int port = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
+  return ec == std::errc() && end == text.data() + text.size() && port >= 1 && port <= 65535 &&
+         !text.starts_with('0');
+}
+
+bool is_ipv6_text(std::string_view host) {
+  return !host.empty() && std::all_of(host.begin(), host.end(), [](char c) {
+    return is_digit(c) || c == ':' || c == '.' || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  });
+}
+
+// host[:port] or [v6][:port]; nullopt when acceptable.
+std::optional<std::string> check_authority(std::string_view authority) {
+  if (authority.empty()) return "has no host";
+  if (authority.find('@') != std::string_view::npos) {
+    return "must not carry credentials (the token comes from kokola.token_file)";
+  }
+
+  std::string_view host = authority;
+  std::optional<std::string_view> port;
+  if (authority.starts_with('[')) {
+    const auto close = authority.find(']');
+    if (close == std::string_view::npos) return "has an unclosed IPv6 address";
+    host = authority.substr(1, close - 1);
+    const std::string_view rest = authority.substr(close + 1);
+    if (!rest.empty() && !rest.starts_with(':')) return "has garbage after the IPv6 address";
+    if (!rest.empty()) port = rest.substr(1);
+    if (!is_ipv6_text(host)) return "has an invalid IPv6 address";
+  } else {
+    if (const auto colon = authority.rfind(':'); colon != std::string_view::npos) {
+      host = authority.substr(0, colon);
+      port = authority.substr(colon + 1);
+    }
+    if (host.empty() || !std::all_of(host.begin(), host.end(), is_host_char)) {
+      return "has an invalid host";
+    }
+  }
+
+  if (port && !is_port(*port)) return "has an invalid port";
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> check_base_url(std::string_view url) {
+  std::string_view rest;
+  if (url.starts_with("https://")) {
+    rest = url.substr(8);
+  } else if (url.starts_with("http://")) {
+    rest = url.substr(7);
+  } else {
+    return "expected an http:// or https:// URL, got '" + std::string(url) + "'";
+  }
+
+  const std::string quoted = " ('" + std::string(url) + "')";
+  if (rest.find_first_of("?#") != std::string_view::npos) {
+    return "must not carry a query or fragment" + quoted;
+  }
+  const auto slash = rest.find('/');
+  const std::string_view authority = rest.substr(0, slash);
+  if (slash != std::string_view::npos && rest.substr(slash) != "/") {
+    return "must not carry a path; put it in kokola.paths" + quoted;
+  }
+  if (auto error = check_authority(authority)) return *error + quoted;
+  return std::nullopt;
+}
+
+std::string without_trailing_slash(std::string_view url) {
+  if (url.ends_with('/')) url.remove_suffix(1);
+  return std::string(url);
+}
+
+bool is_sql_name(std::string_view name) {
+  if (name.empty() || is_digit(name[0])) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return is_alpha(c) || is_digit(c) || c == '_'; });
+}
+
+bool is_http_token(std::string_view text) {
+  constexpr std::string_view kSpecials = "!#$%&'*+-.^_`|~";
+  return !text.empty() && std::all_of(text.begin(), text.end(), [&](char c) {
+    return is_alpha(c) || is_digit(c) || kSpecials.find(c) != std::string_view::npos;
+  });
+}
+
+bool is_path_prefix(std::string_view path) {
+  if (path.empty() || !path.starts_with('/') || !path.ends_with('/')) return false;
+  return std::none_of(path.begin(), path.end(), [](char c) {
+    return c == '?' || c == '#' || static_cast<unsigned char>(c) <= ' ';
+  });
+}
+
+bool is_currency_code(std::string_view code) {
+  return code.size() == 3 &&
+         std::all_of(code.begin(), code.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
+std::string normalise_status(std::string_view status) {
+  const auto first = status.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return "";
+  status = status.substr(first, status.find_last_not_of(" \t") - first + 1);
+
+  std::string out(status);
+  for (char& c : out) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return out;
+}
+
+}  // namespace kokola

@@ -1,0 +1,230 @@
+#include "config/sections.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "config/checks.hpp"
+#include "kokola/paths.hpp"
+#include "log/logging.hpp"
+
+namespace kokola {
+namespace {
+
+using std::chrono::milliseconds;
+
+void read_views(MapReader& erp, ErpViews& views) {
+  MapReader section = erp.section("views");
+  const std::pair<const char*, std::string*> names[] = {
+      {"vendors", &views.vendors},
+      {"items", &views.items},
+      {"purchase_orders", &views.purchase_orders},
+      {"po_lines", &views.po_lines},
+  };
+  for (const auto& [key, out] : names) {
+    std::string value = *out;
+    section.text(key, value, Need::non_empty);
+    if (!is_sql_name(value)) {
+      section.problem(key,
+                      "expected a plain SQL name (letters, digits and '_'), got '" + value + "'");
+      continue;
+    }
+    *out = value;
+  }
+  section.finish();
+}
+
+void read_time_zone(MapReader& erp, Config& config) {
+  erp.text("time_zone", config.erp.time_zone, Need::non_empty);
+  try {
+    config.rules.erp_time_zone = std::make_shared<const TimeZone>(config.erp.time_zone);
+  } catch (const std::exception&) {
+    erp.problem("time_zone", "unknown time zone '" + config.erp.time_zone + "'");
+  }
+}
+
+void read_erp(MapReader& root, Config& config) {
+  MapReader erp = root.section("erp", Need::required);
+  erp.text("engine", config.erp.engine, Need::non_empty);
+  if (config.erp.engine != "sqlite") {
+    erp.problem("engine",
+                "expected 'sqlite' (the only engine so far), got '" + config.erp.engine + "'");
+  }
+
+  MapReader sqlite = erp.section("sqlite", Need::required);
+  sqlite.text("path", config.erp.sqlite_path, Need::required);
+  sqlite.finish();
+
+  read_views(erp, config.erp.views);
+  read_time_zone(erp, config);
+  erp.integer("page_size", config.erp.page_size, 1, 100000);
+  erp.finish();
+}
+
+// When given, the map replaces the default entirely.
+void read_currency_scales(MapReader& rules, std::map<std::string, int>& out) {
+  MapReader section = rules.section("currency_scales");
+  if (!rules.has("currency_scales") || !section.usable()) return;
+
+  std::map<std::string, int> scales;
+  for (const std::string& code : section.keys()) {
+    if (!is_currency_code(code)) {
+      section.problem(code, "expected a three-letter upper-case currency code");
+    }
+    int scale = -1;
+    section.integer(code, scale, 0, 6);
+    if (scale >= 0) scales[code] = scale;
+  }
+  if (section.keys().empty()) rules.problem("currency_scales", "must list at least one currency");
+  section.finish();
+  out = std::move(scales);
+}
+
+void read_tolerance(MapReader& rules, Decimal& out) {
+  std::string text = out.to_string();
+  rules.text("total_tolerance", text, Need::non_empty);
+
+  const auto value = Decimal::parse(text);
+  if (!value || value->is_negative()) {
+    rules.problem(
+        "total_tolerance",
+        "expected a decimal number of zero or more such as \"0\" or \"0.01\", got '" + text + "'");
+    return;
+  }
+  out = *value;
+}
+
+void check_statuses_apart(MapReader& rules, const RulesConfig& config) {
+  for (const std::string& retire : config.retire_statuses) {
+    for (const std::string& ready : config.ready_statuses) {
+      if (normalise_status(retire) != normalise_status(ready)) continue;
+      rules.problem("retire_statuses",
+                    "'" + retire + "' is also in rules.ready_statuses (they must not overlap)");
+    }
+  }
+}
+
+void read_rules(MapReader& root, RulesConfig& config) {
+  MapReader rules = root.section("rules");
+  rules.text_list("ready_statuses", config.ready_statuses, Need::non_empty);
+  rules.text_list("retire_statuses", config.retire_statuses, Need::optional);
+  check_statuses_apart(rules, config);
+  read_currency_scales(rules, config.currency_scales);
+  read_tolerance(rules, config.total_tolerance);
+  rules.integer("quantity_scale", config.quantity_scale, 0, Decimal::kMaxScale);
+  rules.finish();
+}
+
+void read_paths(MapReader& kokola, KokolaConfig& config) {
+  MapReader paths = kokola.section("paths");
+  const std::pair<const char*, std::string*> entries[] = {
+      {"vendor", &config.vendor_path},
+      {"item", &config.item_path},
+      {"po", &config.po_path},
+  };
+  for (const auto& [key, out] : entries) {
+    std::string value = *out;
+    paths.text(key, value, Need::non_empty);
+    if (!is_path_prefix(value)) {
+      paths.problem(key, "expected a path that starts and ends with '/', got '" + value + "'");
+      continue;
+    }
+    *out = value;
+  }
+  paths.finish();
+}
+
+void read_tls(MapReader& kokola, TlsConfig& config) {
+  MapReader tls = kokola.section("tls");
+  tls.flag("verify", config.verify);
+  tls.text("ca_file", config.ca_file);
+  tls.text("ca_dir", config.ca_dir);
+  tls.finish();
+}
+
+void read_auth(MapReader& kokola, KokolaConfig& config) {
+  kokola.text("auth_header", config.auth_header, Need::non_empty);
+  if (!is_http_token(config.auth_header)) {
+    kokola.problem("auth_header", "expected an HTTP header name, got '" + config.auth_header + "'");
+  }
+  kokola.text("auth_scheme", config.auth_scheme);
+  if (!config.auth_scheme.empty() && !is_http_token(config.auth_scheme)) {
+    kokola.problem("auth_scheme",
+                   "expected one word such as 'Bearer', got '" + config.auth_scheme + "'");
+  }
+}
+
+void read_kokola(MapReader& root, KokolaConfig& config) {
+  MapReader kokola = root.section("kokola", Need::required);
+  kokola.text("base_url", config.base_url, Need::required);
+  if (!config.base_url.empty()) {
+    if (auto error = check_base_url(config.base_url)) {
+      kokola.problem("base_url", *error);
+    } else {
+      config.base_url = without_trailing_slash(config.base_url);
+    }
+  }
+
+  kokola.text("token_file", config.token_file, Need::required);
+  read_auth(kokola, config);
+  read_paths(kokola, config);
+  kokola.duration("connect_timeout", config.connect_timeout, milliseconds(1));
+  kokola.duration("request_timeout", config.request_timeout, milliseconds(1));
+  read_tls(kokola, config.tls);
+  kokola.finish();
+}
+
+void read_control(MapReader& root, ControlConfig& config) {
+  MapReader control = root.section("control");
+  control.text("socket", config.socket_path, Need::non_empty);
+  control.text("socket_group", config.socket_group);
+  control.text_list("admin_groups", config.admin_groups, Need::optional);
+  control.text_list("viewer_groups", config.viewer_groups, Need::optional);
+  control.finish();
+}
+
+void read_schedule(MapReader& root, std::map<Entity, EntitySchedule>& out) {
+  MapReader schedule = root.section("schedule");
+  for (Entity e : kAllEntities) {
+    EntitySchedule entry;
+    MapReader section = schedule.section(entity_name(e));
+    section.flag("enabled", entry.enabled);
+    section.duration("interval", entry.interval, std::chrono::seconds(1));
+    section.finish();
+    out[e] = entry;
+  }
+  schedule.finish();
+}
+
+void read_single(MapReader& root, const char* name, const char* key, std::string& out) {
+  MapReader section = root.section(name);
+  section.text(key, out, Need::non_empty);
+  section.finish();
+}
+
+void read_log(MapReader& root, std::string& level) {
+  MapReader log = root.section("log");
+  log.text("level", level, Need::non_empty);
+  if (!is_log_level(level)) {
+    log.problem("level",
+                "expected one of trace, debug, info, warn, error, off, got '" + level + "'");
+  }
+  log.finish();
+}
+
+}  // namespace
+
+void read_sections(MapReader& root, Config& config) {
+  config.state_path = std::string(kDefaultStatePath);
+  config.control.socket_path = std::string(kDefaultSocketPath);
+
+  read_erp(root, config);
+  read_rules(root, config.rules);
+  read_kokola(root, config.kokola);
+  read_single(root, "state", "path", config.state_path);
+  read_control(root, config.control);
+  read_schedule(root, config.schedule);
+  read_log(root, config.log_level);
+  root.finish();
+}
+
+}  // namespace kokola

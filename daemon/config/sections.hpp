@@ -1,0 +1,14 @@
+// The schema of the configuration file, section by section (docs/configuration.md): which
+// keys exist, their types, defaults and checks. Private to the config loader; start-up only.
+#pragma once
+
+#include "config/config.hpp"
+#include "config/yaml_reader.hpp"
+
+namespace kokola {
+
+// Reads every section of the document root into `config`, recording each problem. Relative
+// paths are left as written; the caller resolves them.
+void read_sections(MapReader& root, Config& config);
+
+}  // namespace kokola

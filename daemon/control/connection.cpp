@@ -1,0 +1,200 @@
+#include "control/connection.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/write.hpp>
+#include <exception>
+#include <mutex>
+#include <utility>
+
+namespace kokola::control {
+namespace {
+
+namespace asio = boost::asio;
+using Executor = asio::local::stream_protocol::socket::executor_type;
+
+// Turns one request's answers into queued lines on the connection's strand. The lines are
+// built on the caller's thread, so that serialising a large result does not stall the loop.
+// It keeps the connection alive while the request is in flight (nothing is being read then);
+// a connection already closed drops the lines.
+class ConnectionReply : public Reply {
+ public:
+  ConnectionReply(std::shared_ptr<Connection> connection, Executor executor, std::string id)
+      : connection_(std::move(connection)), executor_(std::move(executor)), id_(std::move(id)) {}
+
+  ~ConnectionReply() override {
+    if (!finish()) return;
+    post(error_line(id_, error_code::kInternal, "the request ended without a result"), true);
+  }
+
+  void progress(nlohmann::json data) override {
+    std::string line = progress_line(id_, data);
+    // Checked and posted under the lock, so that no progress line can follow the result.
+    std::lock_guard lock(mutex_);
+    if (!done_) post(std::move(line), false);
+  }
+
+  void result(nlohmann::json data) override {
+    if (!finish()) return;
+    std::string line = result_line(id_, data);
+    if (line.size() > kMaxResponseBytes) {
+      line = error_line(id_, error_code::kTooLarge,
+                        "result: " + std::to_string(line.size()) + " bytes, more than the " +
+                            std::to_string(kMaxResponseBytes) + " a response may have");
+    }
+    post(std::move(line), true);
+  }
+
+  void error(std::string_view code, std::string message) override {
+    if (!finish()) return;
+    post(error_line(id_, code, message), true);
+  }
+
+ private:
+  // Marks the reply answered; false when it already was.
+  bool finish() {
+    std::lock_guard lock(mutex_);
+    if (done_) return false;
+    done_ = true;
+    return true;
+  }
+
+  void post(std::string line, bool final) {
+    asio::post(executor_, [connection = connection_, line = std::move(line), final]() mutable {
+      connection->send(std::move(line), final, false);
+    });
+  }
+
+  std::shared_ptr<Connection> connection_;
+  Executor executor_;
+  std::string id_;
+  std::mutex mutex_;
+  bool done_ = false;
+};
+
+}  // namespace
+
+Connection::Connection(asio::local::stream_protocol::socket socket, Peer peer, Handler handler)
+    : socket_(std::move(socket)), peer_(peer), handler_(std::move(handler)) {}
+
+void Connection::start() {
+  asio::post(socket_.get_executor(), [self = shared_from_this()] { self->do_read(); });
+}
+
+void Connection::stop() {
+  asio::post(socket_.get_executor(), [self = shared_from_this()] { self->close(); });
+}
+
+void Connection::do_read() {
+  if (closed_) return;
+  asio::async_read_until(
+      socket_, asio::dynamic_buffer(read_buffer_, kMaxMessageBytes), '\n',
+      [self = shared_from_this()](boost::system::error_code ec, std::size_t size) {
+        self->on_read(ec, size);
+      });
+}
+
+void Connection::on_read(boost::system::error_code ec, std::size_t size) {
+  if (ec == asio::error::operation_aborted || closed_) return;
+  if (ec == asio::error::not_found) {
+    // The buffer is full and holds no newline: the line is longer than the protocol allows.
+    read_buffer_.clear();
+    send(error_line(std::nullopt, error_code::kTooLarge,
+                    "request: no newline within " + std::to_string(kMaxMessageBytes) + " bytes"),
+         true, true);
+    return;
+  }
+  if (ec) {
+    if (ec != asio::error::eof && ec != asio::error::connection_reset) {
+      spdlog::warn("reading control request from pid {}: {}", peer_.pid, ec.message());
+    }
+    close();
+    return;
+  }
+
+  std::string line = read_buffer_.substr(0, size - 1);
+  read_buffer_.erase(0, size);
+  handle_line(line);
+}
+
+void Connection::handle_line(std::string_view line) {
+  // A blank line (someone typing into socat) is not a request.
+  if (line.find_first_not_of(" \t\r") == std::string_view::npos) {
+    do_read();
+    return;
+  }
+
+  auto parsed = parse_request(line);
+  if (const auto* e = error_of(parsed)) {
+    send(error_line(*e), true, e->close);
+    return;
+  }
+  auto request = std::get<Request>(std::move(parsed));
+  if (auto e = validate_request(request)) {
+    send(error_line(*e), true, false);
+    return;
+  }
+  dispatch(std::move(request));
+}
+
+void Connection::dispatch(Request request) {
+  auto reply =
+      std::make_shared<ConnectionReply>(shared_from_this(), socket_.get_executor(), request.id);
+  spdlog::debug("control request '{}' {} from uid {} pid {}", request.id, request.cmd, peer_.uid,
+                peer_.pid);
+  try {
+    handler_(peer_, request, reply);
+  } catch (const std::exception& e) {
+    spdlog::error("handling control request '{}' ({}): {}", request.id, request.cmd, e.what());
+    reply->error(error_code::kInternal, "handling the request failed: " + std::string(e.what()));
+  } catch (...) {
+    spdlog::error("handling control request '{}' ({}): unknown exception", request.id, request.cmd);
+    reply->error(error_code::kInternal, "handling the request failed");
+  }
+}
+
+void Connection::send(std::string line, bool final, bool close_after) {
+  if (closed_) return;
+  queue_.push_back(Outgoing{std::move(line), final, close_after});
+  if (!writing_) do_write();
+}
+
+void Connection::do_write() {
+  writing_ = true;
+  asio::async_write(socket_, asio::buffer(queue_.front().line),
+                    [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                      self->on_write(ec);
+                    });
+}
+
+void Connection::on_write(boost::system::error_code ec) {
+  writing_ = false;
+  if (ec == asio::error::operation_aborted || closed_) return;
+  if (ec) {
+    spdlog::debug("writing control reply to pid {}: {}", peer_.pid, ec.message());
+    close();
+    return;
+  }
+
+  Outgoing done = std::move(queue_.front());
+  queue_.pop_front();
+  if (done.final && done.close_after) {
+    close();
+    return;
+  }
+  if (done.final) do_read();
+  if (!queue_.empty()) do_write();
+}
+
+void Connection::close() {
+  if (closed_) return;
+  closed_ = true;
+  queue_.clear();
+  boost::system::error_code ignored;
+  socket_.shutdown(asio::socket_base::shutdown_both, ignored);
+  socket_.close(ignored);
+}
+
+}  // namespace kokola::control

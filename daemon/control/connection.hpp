@@ -1,0 +1,56 @@
+// One client connection of the control server (server.hpp): reads a request line, checks
+// it, hands it to the Handler, writes the replies through a queue in the order they were
+// made, and only then reads the next line. Everything runs on the connection's strand;
+// stop() and the Reply may be called from any thread (they post to that strand).
+#pragma once
+
+#include <boost/asio/local/stream_protocol.hpp>
+#include <deque>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "control/server.hpp"
+
+namespace kokola::control {
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(boost::asio::local::stream_protocol::socket socket, Peer peer, Handler handler);
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  void start();
+  void stop();
+
+  // Queues one complete line. `final` marks the request's result: once it is written the
+  // next request is read, or the connection closes when `close_after` is set. Strand only.
+  void send(std::string line, bool final, bool close_after);
+
+  const Peer& peer() const { return peer_; }
+
+ private:
+  struct Outgoing {
+    std::string line;
+    bool final = false;
+    bool close_after = false;
+  };
+
+  void do_read();
+  void on_read(boost::system::error_code ec, std::size_t size);
+  void handle_line(std::string_view line);
+  void dispatch(Request request);
+  void do_write();
+  void on_write(boost::system::error_code ec);
+  void close();
+
+  boost::asio::local::stream_protocol::socket socket_;
+  Peer peer_;
+  Handler handler_;
+  std::string read_buffer_;
+  std::deque<Outgoing> queue_;
+  bool writing_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace kokola::control

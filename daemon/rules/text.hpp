@@ -1,0 +1,20 @@
+// Small text helpers shared by the readiness gate and the row mapper: trimming of CHAR
+// padding, ASCII case mapping, and quoting a value for a message. Pure functions; any thread.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kokola {
+
+// Removes surrounding ASCII white space (space, tab, CR, LF, vertical tab, form feed).
+std::string trim_text(std::string_view s);
+std::string upper_ascii(std::string_view s);
+std::string lower_ascii(std::string_view s);
+// The value in single quotes, invalid UTF-8 bytes shown as \xNN: "'PT \xE9 JAYA'".
+std::string quoted(std::string_view s);
+// "A, B, C".
+std::string join(const std::vector<std::string>& parts, std::string_view separator);
+
+}  // namespace kokola

@@ -1,0 +1,96 @@
+// In-memory stand-ins for the ERP and the Kokola App, so that the pipeline's stages can be
+// tested without SQLite views or HTTP. Single-threaded test use only.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "domain/keys.hpp"
+#include "erp/source.hpp"
+#include "kokola/client.hpp"
+
+namespace kokola::testing {
+
+class FakeErp : public ErpSource {
+ public:
+  std::map<std::string, VendorRow> vendors;
+  std::map<std::string, ItemRow> items;
+  std::map<std::string, PoRow> pos;
+
+  std::optional<VendorRow> load_vendor(std::string_view key) override { return find(vendors, key); }
+  std::optional<ItemRow> load_item(std::string_view key) override { return find(items, key); }
+  std::optional<PoRow> load_purchase_order(std::string_view key) override { return find(pos, key); }
+  std::vector<std::string> keys(Entity e) override {
+    switch (e) {
+      case Entity::vendor:
+        return keys_of(vendors);
+      case Entity::item:
+        return keys_of(items);
+      case Entity::purchase_order:
+        return keys_of(pos);
+    }
+    return {};
+  }
+  void scan_vendors(const std::function<bool(VendorRow&&)>& visit) override {
+    scan(vendors, visit);
+  }
+  void scan_items(const std::function<bool(ItemRow&&)>& visit) override { scan(items, visit); }
+  void scan_purchase_orders(const std::function<bool(PoRow&&)>& visit) override {
+    scan(pos, visit);
+  }
+  std::vector<ListEntry> list(Entity, const ListQuery&) override { return {}; }
+  std::vector<std::string> check_schema() override { return {}; }
+
+ private:
+  template <typename Row>
+  static std::optional<Row> find(const std::map<std::string, Row>& rows, std::string_view key) {
+    for (const auto& [k, row] : rows) {
+      if (trim_key(k) == trim_key(key)) return row;
+    }
+    return std::nullopt;
+  }
+  template <typename Row>
+  static std::vector<std::string> keys_of(const std::map<std::string, Row>& rows) {
+    std::vector<std::string> out;
+    for (const auto& [k, row] : rows) out.push_back(k);
+    return out;
+  }
+  template <typename Row>
+  static void scan(const std::map<std::string, Row>& rows,
+                   const std::function<bool(Row&&)>& visit) {
+    for (const auto& [k, row] : rows) {
+      Row copy = row;
+      if (!visit(std::move(copy))) return;
+    }
+  }
+};
+
+// Answers PUTs from a queue of scripted results (delivered with a fresh app id when the
+// queue is empty) and remembers every request.
+class FakeApp : public KokolaTransport {
+ public:
+  std::vector<PutRequest> puts;
+  std::deque<SendResult> scripted;
+  std::map<std::string, std::int64_t> held;  // "entity/key" -> revision applied
+  FetchResult fetch_answer;
+
+  SendResult put(const PutRequest& req) override {
+    puts.push_back(req);
+    if (!scripted.empty()) {
+      SendResult r = scripted.front();
+      scripted.pop_front();
+      return r;
+    }
+    SendResult r;
+    r.status = SendStatus::delivered;
+    r.http_status = 201;
+    r.app_id = "app-" + std::to_string(puts.size());
+    return r;
+  }
+
+  FetchResult get(Entity, const std::string&, const std::string&) override { return fetch_answer; }
+};
+
+}  // namespace kokola::testing
