@@ -1,0 +1,123 @@
+"""kokola-syncd as a process: start-up checks, one daemon per state store, signals, the
+schedule, status while a push is in flight, and a request that gets no answer."""
+
+import os
+import signal
+import subprocess
+import threading
+import time
+import unittest
+
+from harness import BIN_DIR, EXIT_IN_DOUBT, EXIT_OK, Env, wait_for
+
+PO = "PWU2012502-0000517"
+
+
+def syncd(*args):
+    return subprocess.run([str(BIN_DIR / "kokola-syncd"), *args], capture_output=True, text=True,
+                          timeout=60)
+
+
+class StartupTest(unittest.TestCase):
+    def setUp(self):
+        self.env = Env()
+        self.addCleanup(self.env.stop)
+
+    def test_check_config_accepts_the_demo_configuration(self):
+        p = syncd("--config", str(self.env.config), "--check-config")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("ok", p.stdout)
+
+    def test_check_config_names_a_missing_view_column(self):
+        self.env.erp_write("DROP VIEW kokola_items")
+        self.env.erp_write("CREATE VIEW kokola_items AS SELECT kd_barang AS code FROM m_barang")
+        p = syncd("--config", str(self.env.config), "--check-config")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("kokola_items", p.stderr)
+        self.assertIn("barcode", p.stderr)
+
+    def test_missing_config_file_is_an_error(self):
+        p = syncd("--config", str(self.env.dir / "nope.yaml"))
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("nope.yaml", p.stderr)
+
+    def test_invalid_config_names_key_and_line(self):
+        bad = self.env.dir / "bad.yaml"
+        bad.write_text(self.env.config.read_text() + "surprise: 1\n")
+        p = syncd("--config", str(bad))
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("surprise", p.stderr)
+        self.assertRegex(p.stderr, r"bad\.yaml:\d+")
+
+    def test_second_daemon_on_the_same_state_refuses_to_start(self):
+        self.env.start_daemon()
+        other = self.env.dir / "other.yaml"
+        other.write_text(self.env.config.read_text().replace("run/control.sock",
+                                                             "run2/control.sock"))
+        p = syncd("--config", str(other))
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("locked by another kokola-syncd", p.stderr)
+        self.assertEqual(self.env.ctl("status")[0] in (0, 8), True)
+
+    def test_sigterm_stops_cleanly(self):
+        self.env.start_daemon()
+        self.env.daemon.send_signal(signal.SIGTERM)
+        self.assertEqual(self.env.daemon.wait(timeout=15), 0)
+        self.assertFalse(self.env.socket.exists())
+
+
+class RunningTest(unittest.TestCase):
+    def test_scheduled_runs_push_what_is_ready(self):
+        env = Env(schedule={"vendor": "1s", "item": "1s", "po": "1s"}).start_daemon()
+        self.addCleanup(env.stop)
+        wait_for(lambda: PO in env.sandbox.records("po"), "a scheduled PO run", 60)
+        rc, data = env.ctl_json("status")
+        self.assertIsNotNone(data["entities"]["po"]["last_run"])
+
+    def test_status_answers_while_a_push_is_in_flight(self):
+        env = Env().start_daemon()
+        self.addCleanup(env.stop)
+        env.sandbox.set_faults([{"method": "PUT", "entity": "po", "key": PO,
+                                 "action": "delay", "delay_ms": 4000}])
+        push = subprocess.Popen([str(BIN_DIR / "kokolactl"), "--socket", str(env.socket),
+                                 "push", "po", PO], stdout=subprocess.PIPE, text=True)
+        wait_for(lambda: any(r["method"] == "PUT" and r["entity"] == "vendor"
+                             for r in env.sandbox.dump()["requests"]), "the push to start")
+        rc, data = env.ctl_json("status")
+        self.assertIsNone(push.poll(), "status should answer before the slow push ends")
+        self.assertEqual(data["in_flight"], [{"entity": "po", "key": PO}])
+        self.assertEqual(push.wait(timeout=60), EXIT_OK)
+
+    def test_dry_run_sends_nothing(self):
+        env = Env().start_daemon()
+        self.addCleanup(env.stop)
+        rc, data = env.ctl_json("push", "po", PO, "--dry-run")
+        self.assertEqual(rc, EXIT_OK)
+        self.assertTrue(data["results"][0]["dry_run"])
+        self.assertEqual(env.sandbox.writes(), [])
+
+    def test_answer_lost_after_apply_is_resolved_by_lookup(self):
+        env = Env().start_daemon()
+        self.addCleanup(env.stop)
+        env.sandbox.set_faults([{"method": "PUT", "entity": "vendor", "key": "V-0001",
+                                 "action": "close_after_apply", "times": 1}])
+        rc, data = env.ctl_json("push", "vendor", "V-0001")
+        self.assertEqual(rc, EXIT_OK, data)
+        self.assertEqual(data["results"][0]["outcome"], "delivered")
+        rc, data = env.ctl_json("push", "vendor", "V-0001")
+        self.assertEqual(data["results"][0]["outcome"], "unchanged")
+        self.assertEqual(env.sandbox.records("vendor")["V-0001"]["writes"], 1)
+
+    def test_request_lost_before_apply_is_in_doubt(self):
+        env = Env().start_daemon()
+        self.addCleanup(env.stop)
+        env.sandbox.set_faults([{"method": "PUT", "entity": "vendor", "key": "V-0001",
+                                 "action": "close", "times": 1}])
+        rc, out, err = env.ctl("push", "vendor", "V-0001")
+        self.assertEqual(rc, EXIT_IN_DOUBT, out + err)
+        self.assertIn("in doubt", out)
+        self.assertNotIn("V-0001", env.sandbox.records("vendor"))
+
+
+if __name__ == "__main__":
+    unittest.main()
