@@ -70,9 +70,10 @@ class RunningTest(unittest.TestCase):
     def test_scheduled_runs_push_what_is_ready(self):
         env = Env(schedule={"vendor": "1s", "item": "1s", "po": "1s"}).start_daemon()
         self.addCleanup(env.stop)
-        wait_for(lambda: PO in env.sandbox.records("po"), "a scheduled PO run", 60)
-        rc, data = env.ctl_json("status")
-        self.assertIsNotNone(data["entities"]["po"]["last_run"])
+        wait_for(lambda: env.ctl_json("status")[1]["entities"]["po"]["last_run"] is not None,
+                 "a scheduled PO run", 60)
+        self.assertIn(PO, env.sandbox.records("po"))
+        self.assertIn("V-0017", env.sandbox.records("vendor"))
 
     def test_status_answers_while_a_push_is_in_flight(self):
         env = Env().start_daemon()
