@@ -26,6 +26,19 @@ std::string new_idempotency_key() {
   return out;
 }
 
+// A job for one push, with who asked and why; the caller fills in what it decided.
+JobRecord job_for(const PushResult& r, const PushRequest& request) {
+  JobRecord job;
+  job.entity = r.entity;
+  job.key = r.key;
+  job.origin = request.origin;
+  job.requested_by = request.requested_by;
+  job.reason = request.reason;
+  job.force = request.force;
+  job.created_at = utc_now_rfc3339();
+  return job;
+}
+
 Attempt attempt_of(int number, const std::string& started_at, const SendResult& res) {
   Attempt a;
   a.number = number;
@@ -96,13 +109,7 @@ PushResult Pipeline::deliver(const PushResult& checked, const Payload& payload, 
   PushResult r = checked;
   r.revision = store_.next_revision(r.entity, r.key);
 
-  JobRecord job;
-  job.entity = r.entity;
-  job.key = r.key;
-  job.origin = request.origin;
-  job.requested_by = request.requested_by;
-  job.reason = request.reason;
-  job.force = request.force;
+  JobRecord job = job_for(r, request);
   job.state = Outcome::sending;
   job.idempotency_key = new_idempotency_key();
   job.revision = *r.revision;
@@ -110,7 +117,6 @@ PushResult Pipeline::deliver(const PushResult& checked, const Payload& payload, 
   job.verdicts = {{"readiness", retired ? "retired" : "ready"},
                   {"valid", true},
                   {"dependencies", dependencies_json(r.dependencies)}};
-  job.created_at = utc_now_rfc3339();
   job.id = store_.create_job(job);
   r.job = job.id;
 
@@ -164,13 +170,7 @@ PushResult Pipeline::resolve_in_doubt(PushResult r, const PutRequest& put, std::
 }
 
 void Pipeline::write_receipt(PushResult& result, const PushRequest& request) {
-  JobRecord job;
-  job.entity = result.entity;
-  job.key = result.key;
-  job.origin = request.origin;
-  job.requested_by = request.requested_by;
-  job.reason = request.reason;
-  job.force = request.force;
+  JobRecord job = job_for(result, request);
   job.state = result.outcome;
   job.reason_code = result.reason_code;
   job.message = result.message;
@@ -179,7 +179,6 @@ void Pipeline::write_receipt(PushResult& result, const PushRequest& request) {
   job.app_id = result.app_id;
   job.verdicts = {{"problems", problems_json(result.problems)},
                   {"dependencies", dependencies_json(result.dependencies)}};
-  job.created_at = utc_now_rfc3339();
   job.finished_at = job.created_at;
   job.id = store_.create_job(job);
   store_.finish_job(job, std::nullopt);

@@ -11,27 +11,11 @@
 #include <stdexcept>
 #include <string>
 
+#include "support/temp_dir.hpp"
+
 namespace kokola::testing_erp {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = ::testing::TempDir() + "kokola-erp-XXXXXX";
-    if (!mkdtemp(pattern.data())) throw std::runtime_error("creating temp dir failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using kokola::TempDir;
 
 // Creates (or extends) the database at `path` by running `sql`; throws on any SQL error.
 inline void run_sql(const std::string& path, const std::string& sql) {

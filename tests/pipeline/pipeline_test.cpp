@@ -2,9 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
 #include "pipeline/fakes.hpp"
+#include "support/temp_dir.hpp"
 
 namespace kokola {
 namespace {
@@ -58,11 +57,7 @@ PoRow po(const std::string& number, const std::string& status = "APPROVED") {
 class PipelineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("kokola-pipeline-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    store_ = std::make_unique<StateStore>((dir_ / "state.db").string());
+    store_ = std::make_unique<StateStore>(dir_.file("state.db"));
     rules_.erp_time_zone = std::make_shared<TimeZone>("Asia/Jakarta");
     erp_.vendors["V-1"] = vendor("V-1");
     erp_.items["I-1"] = item("I-1");
@@ -72,7 +67,6 @@ class PipelineTest : public ::testing::Test {
   void TearDown() override {
     pipeline_.reset();
     store_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   PushResult push(Entity e, const std::string& key, bool force = false) {
@@ -84,7 +78,7 @@ class PipelineTest : public ::testing::Test {
     return pipeline_->push(r);
   }
 
-  std::filesystem::path dir_;
+  TempDir dir_;
   FakeErp erp_;
   FakeApp app_;
   RulesConfig rules_;

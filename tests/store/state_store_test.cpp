@@ -11,7 +11,7 @@
 
 #include "store/migrations.hpp"
 #include "store/state_lock.hpp"
-#include "store/temp_dir.hpp"
+#include "support/temp_dir.hpp"
 
 namespace kokola {
 namespace {
