@@ -32,15 +32,15 @@ void KeyIndex::add(std::string_view raw_key) {
   }
 }
 
-std::vector<std::string> KeyIndex::collisions(std::string_view key) const {
-  auto group = by_fold_.find(fold_key(key));
+std::vector<std::string> KeyIndex::collisions(std::string_view stored_key) const {
+  auto group = by_fold_.find(fold_key(stored_key));
   if (group == by_fold_.end()) return {};
 
-  // Spellings equal to `key` after trimming are the same key (CHAR padding), not a collision.
-  std::string trimmed = trim_key(key);
+  // Every other stored spelling is another row that would become the same record at the
+  // app, padding included: 'V-0042' and 'V-0042   ' in a VARCHAR column are two rows.
   std::vector<std::string> others;
   for (const std::string& spelling : group->second) {
-    if (trim_key(spelling) != trimmed) others.push_back(spelling);
+    if (spelling != stored_key) others.push_back(spelling);
   }
   return others;
 }

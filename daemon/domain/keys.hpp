@@ -18,13 +18,14 @@ std::string trim_key(std::string_view raw);
 // link yet.
 std::string fold_key(std::string_view raw);
 
-// Groups the keys of one entity by folded form; a key whose group has more than one distinct
-// trimmed spelling collides. Built once per run (or per manual push) from the ERP's keys.
+// Groups the keys of one entity by folded form; a key whose group holds another stored
+// spelling collides with it. Built once per run (or per manual push) from the ERP's keys.
 class KeyIndex {
  public:
   void add(std::string_view raw_key);
-  // The other spellings (as read, untrimmed) that collide with `key`; empty when none.
-  std::vector<std::string> collisions(std::string_view key) const;
+  // The other stored spellings (as read, untrimmed) that collide with `stored_key`, which is
+  // a key exactly as stored; empty when none.
+  std::vector<std::string> collisions(std::string_view stored_key) const;
 
  private:
   std::map<std::string, std::vector<std::string>> by_fold_;

@@ -75,7 +75,8 @@ void classify(PushResult& r, const SendResult& res) {
       r.outcome = Outcome::rejected;
       r.reason_code = reason::kStaleRevision;
       r.message = "the app holds revision " + std::to_string(res.app_revision) +
-                  ", newer than this one (" + std::to_string(r.revision.value_or(0)) + ")";
+                  ", newer than this one (" + std::to_string(r.revision.value_or(0)) +
+                  "); the next push will carry a higher one";
       return;
     case SendStatus::rejected:
       r.outcome = Outcome::rejected;
@@ -128,6 +129,7 @@ PushResult Pipeline::deliver(const PushResult& checked, const Payload& payload, 
   if (on_send_) on_send_(res);
 
   classify(r, res);
+  if (res.status == SendStatus::stale) store_.raise_revision(r.entity, r.key, res.app_revision);
   if (r.outcome == Outcome::in_doubt) r = resolve_in_doubt(std::move(r), put, job.id);
 
   std::optional<LedgerEntry> ledger;

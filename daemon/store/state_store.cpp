@@ -72,10 +72,9 @@ std::optional<LedgerEntry> StateStore::ledger(Entity e, const std::string& key) 
   return entry;
 }
 
-// TODO: revisions restart from 1 when the state store is lost or replaced by an older
-// backup, and the app then refuses them as stale until they pass what it holds. Seeding a
-// new counter from the app's GET answer would close that gap; docs/state-store.md tells
-// admins how to recover meanwhile.
+// A state store lost or restored from an older backup restarts revisions below what the app
+// holds; the app refuses those as stale_revision with the revision it holds, and the pipeline
+// calls raise_revision() so that the next push of that record goes through.
 std::int64_t StateStore::next_revision(Entity e, const std::string& key) {
   std::lock_guard guard(mutex_);
   Transaction transaction(*db_);
@@ -98,6 +97,20 @@ std::int64_t StateStore::next_revision(Entity e, const std::string& key) {
       .run();
   transaction.commit();
   return next;
+}
+
+void StateStore::raise_revision(Entity e, const std::string& key, std::int64_t held) {
+  std::lock_guard guard(mutex_);
+  Transaction transaction(*db_);
+  db_->prepare(
+         "INSERT INTO revisions (entity, key, last_issued) VALUES (?, ?, ?) "
+         "ON CONFLICT (entity, key) DO UPDATE SET "
+         "last_issued = max(last_issued, excluded.last_issued)")
+      .bind(1, entity_name(e))
+      .bind(2, key)
+      .bind(3, held)
+      .run();
+  transaction.commit();
 }
 
 std::int64_t StateStore::ledger_count(Entity e) {

@@ -91,6 +91,9 @@ class StateStore {
   // Hands out the next revision for a record: strictly greater than any handed out before,
   // durable before it returns, so a crash can never reuse one.
   std::int64_t next_revision(Entity e, const std::string& key);
+  // Makes the next revision of a record greater than `held`, the revision the app says it
+  // holds (after a stale_revision answer).
+  void raise_revision(Entity e, const std::string& key, std::int64_t held);
 
   // Writes a new job (state queued, or a final outcome for one that never sends) and
   // returns its id.

@@ -30,11 +30,18 @@ TEST(KeyIndex, KeysDifferingOnlyInCaseCollide) {
   EXPECT_TRUE(index.collisions("ITM-002").empty());
 }
 
-TEST(KeyIndex, PaddingAloneIsNotACollision) {
+TEST(KeyIndex, TwoRowsEqualAfterTrimmingCollide) {
   KeyIndex index;
   index.add("V-0042");
   index.add("V-0042   ");
-  EXPECT_TRUE(index.collisions("V-0042").empty());
+  EXPECT_THAT(index.collisions("V-0042"), ElementsAre("V-0042   "));
+  EXPECT_THAT(index.collisions("V-0042   "), ElementsAre("V-0042"));
+}
+
+TEST(KeyIndex, OneRowIsNotACollisionWithItself) {
+  KeyIndex index;
+  index.add("V-0042   ");
+  index.add("V-0042   ");
   EXPECT_TRUE(index.collisions("V-0042   ").empty());
 }
 

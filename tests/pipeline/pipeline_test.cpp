@@ -231,6 +231,22 @@ TEST_F(PipelineTest, AuthFailureHasItsOwnReason) {
   EXPECT_EQ(r.reason_code, reason::kAppAuth);
 }
 
+TEST_F(PipelineTest, StaleRevisionIsRejectedAndTheNextPushGoesAbove) {
+  SendResult stale;
+  stale.status = SendStatus::stale;
+  stale.http_status = 409;
+  stale.app_revision = 7;
+  app_.scripted.push_back(stale);
+
+  auto r = push(Entity::vendor, "V-1");
+  EXPECT_EQ(r.outcome, Outcome::rejected);
+  EXPECT_EQ(r.reason_code, reason::kStaleRevision);
+
+  auto again = push(Entity::vendor, "V-1");
+  EXPECT_EQ(again.outcome, Outcome::delivered);
+  EXPECT_EQ(again.revision, 8);
+}
+
 TEST_F(PipelineTest, InDoubtIsResolvedByLookingTheRecordUp) {
   SendResult silent;
   silent.status = SendStatus::in_doubt;
