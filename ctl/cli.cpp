@@ -115,7 +115,7 @@ std::variant<Invocation, int> parse_command_line(int argc, char** argv) {
   app.add_flag("--json", v.json, "print the daemon's result data as one JSON document");
   app.add_option("--timeout", v.timeout_s,
                  "seconds to wait for the answer (default 600 for push and sync, else 10)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(0.1, 86400.0).description("0.1 to 86400"));
   app.require_subcommand(1, 1);
   app.failure_message(failure_message);
   add_commands(app, v);

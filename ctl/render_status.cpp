@@ -154,7 +154,9 @@ void show(const nlohmann::json& data, std::ostream& out) {
   out << "  valid:         " << (flag(data, "valid") ? "yes" : "no") << '\n';
   problems(field(data, "problems"), 4, out);
   dependencies(field(data, "dependencies"), out);
-  out << "  content hash:  " << text(data, "content_hash") << '\n';
+  if (!text(data, "content_hash").empty()) {
+    out << "  content hash:  " << text(data, "content_hash") << '\n';
+  }
   out << "  ledger:        " << ledger_line(field(data, "ledger")) << '\n';
   receipt(field(data, "last_receipt"), out);
 

@@ -9,6 +9,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 
 #include "config/config.hpp"
@@ -70,12 +71,23 @@ int run(const kokola::Config& config) {
   kokola::Service service(io, config, source, store, pipeline);
   service.start();
 
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](boost::system::error_code ec, int signo) {
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
+  std::function<void(boost::system::error_code, int)> on_signal;
+  on_signal = [&](boost::system::error_code ec, int signo) {
     if (ec) return;
+    if (signo == SIGHUP) {
+      // TODO: reloading the configuration is not implemented; until it is, SIGHUP must not
+      // end the daemon (its default action), so it is caught, logged and ignored.
+      spdlog::warn(
+          "SIGHUP: reloading the configuration is not supported yet; restart "
+          "kokola-syncd to apply a changed configuration");
+      signals.async_wait(on_signal);
+      return;
+    }
     spdlog::info("received signal {}: stopping", signo);
     service.stop();
-  });
+  };
+  signals.async_wait(on_signal);
   spdlog::info("kokola-syncd {} started (config '{}', state '{}')", kokola::kVersion,
                config.source_path, store.path());
   io.run();
@@ -102,6 +114,12 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : kExitUsage;
   }
 
+  if (!opt.log_level.empty() && !kokola::is_log_level(opt.log_level)) {
+    std::cerr << "kokola-syncd: --log-level '" << opt.log_level
+              << "': expected trace, debug, info, warn, error or off\n";
+    return kExitUsage;
+  }
+
   // A peer closing its socket must not kill the daemon; write errors are handled instead.
   std::signal(SIGPIPE, SIG_IGN);
   kokola::Config config;
@@ -122,7 +140,7 @@ int main(int argc, char** argv) {
     spdlog::shutdown();
     return rc;
   } catch (const std::exception& e) {
-    spdlog::critical("{}", e.what());
+    spdlog::error("{}", e.what());
     spdlog::shutdown();
     return kExitStartup;
   }

@@ -25,13 +25,17 @@ trap cleanup EXIT
 
 step() { printf '\n== %s\n' "$*"; }
 # Runs a command, shows it, and shows its exit code without stopping the demo.
-show() {
-  printf '$ %s\n' "$*"
+ctl() { "$bin/kokolactl" --socket "$work/run/control.sock" "$@"; }
+# Runs kokolactl, shows the command as one would type it, and its exit code, without
+# stopping the demo.
+show_ctl() {
+  printf '$ kokolactl'
+  printf ' %q' "$@"
+  printf '\n'
   local rc=0
-  "$@" || rc=$?
+  ctl "$@" || rc=$?
   printf '(exit code %d)\n' "$rc"
 }
-ctl() { "$bin/kokolactl" --socket "$work/run/control.sock" "$@"; }
 
 step "building the demo ERP in $work/erp.db"
 python3 scripts/demo_erp.py --sqlite "$work/erp.db"
@@ -52,28 +56,28 @@ sed "s/@SANDBOX_PORT@/$port/" etc/demo/kokola-sync.yaml >"$work/kokola-sync.yaml
 pids+=($!)
 for _ in $(seq 100); do [ -S "$work/run/control.sock" ] && break; sleep 0.1; done
 [ -S "$work/run/control.sock" ] || { cat "$work/daemon.log"; exit 1; }
-echo "kokola-syncd running (log: $work/daemon.log)"
+echo "kokola-syncd running; its log: $work/daemon.log (removed at the end unless KOKOLA_KEEP_DEMO=1)"
 
 step "purchase orders ready to send (first 10)"
 ctl list po --ready --limit 10
 
 step "pushing PO PWU2012502-0000517 (its vendor and items go with it)"
-show ctl push po PWU2012502-0000517 --reason "demo: urgent PO"
+show_ctl push po PWU2012502-0000517 --reason "demo: urgent PO"
 
 step "pushing it again: nothing changed, nothing is sent"
-show ctl push po PWU2012502-0000517
+show_ctl push po PWU2012502-0000517
 
 step "pushing a PO that is not ready (DRAFT)"
-show ctl push po PWU2012502-0000518
+show_ctl push po PWU2012502-0000518
 
 step "pushing a PO whose total does not match its lines"
-show ctl push po PWU2012502-0000519
+show_ctl push po PWU2012502-0000519
 
 step "one full sync: vendors, items, purchase orders"
-show ctl sync all
+show_ctl sync all
 
 step "status"
-show ctl status
+show_ctl status
 
 step "what the sandbox (the Kokola App) holds"
 "$bin/kokola-sandbox" dump --db "$work/sandbox.db" | python3 scripts/sandbox_summary.py PWU2012502-0000517

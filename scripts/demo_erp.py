@@ -447,6 +447,13 @@ def main():
     parser.add_argument("--force", action="store_true", help="replace an existing file")
     args = parser.parse_args()
     build_sqlite(args.sqlite, args.force)
+    db = sqlite3.connect(f"file:{args.sqlite}?mode=ro", uri=True)
+    counts = [db.execute(f"SELECT count(*) FROM {v}").fetchone()[0]
+              for v in ("kokola_vendors", "kokola_items", "kokola_purchase_orders",
+                        "kokola_po_lines")]
+    db.close()
+    print(f"demo ERP '{args.sqlite}': {counts[0]} vendors, {counts[1]} items, "
+          f"{counts[2]} purchase orders with {counts[3]} lines")
 
 
 if __name__ == "__main__":

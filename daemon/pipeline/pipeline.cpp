@@ -56,6 +56,19 @@ void block_on_dependency(PushResult& r, const PurchaseOrder& po, const PushResul
   r.reason_code = dep.reason_code.empty() ? std::string(reason::kAppTransient) : dep.reason_code;
 }
 
+// Log levels are a contract: a push that failed is an error, one left in doubt a warning,
+// every other verdict (the ERP's data speaking) information.
+void log_push(const PushRequest& request, const std::string& key, const PushResult& result) {
+  auto level = spdlog::level::info;
+  if (result.outcome == Outcome::failed || result.outcome == Outcome::rejected) {
+    level = spdlog::level::err;
+  } else if (result.outcome == Outcome::in_doubt) {
+    level = spdlog::level::warn;
+  }
+  spdlog::log(level, "push {} '{}' by {}: {}", entity_name(request.entity), key,
+              request.requested_by, result.summary());
+}
+
 PushResult not_found(Entity e, const std::string& key) {
   PushResult r;
   r.entity = e;
@@ -141,6 +154,9 @@ Pipeline::Processed Pipeline::process(const AnyRow& row, const PushRequest& requ
     for (const auto& dep : r.dependencies) {
       if (!is_ok(dep.outcome) && dep.outcome != Outcome::queued) {
         block_on_dependency(r, *po, dep);
+        // Only what decided the outcome is reported: the others were looked at, not sent.
+        PushResult blocking = dep;
+        r.dependencies = {blocking};
         return out;
       }
     }
@@ -158,7 +174,7 @@ Pipeline::Processed Pipeline::process(const AnyRow& row, const PushRequest& requ
   }
   if (request.dry_run) {
     r.outcome = Outcome::queued;
-    r.message = out.ledger ? "dry run: would send an update" : "dry run: would send a new record";
+    r.message = out.ledger ? "would send an update" : "would send a new record";
     return out;
   }
 
@@ -192,6 +208,7 @@ std::vector<PushResult> Pipeline::push_dependencies(const PurchaseOrder& po,
 
   for (auto& r : out) {
     if (r.outcome == Outcome::queued) r = check_dependency(r.entity, r.key, request, ctx);
+    r.dry_run = false;
   }
   return out;
 }
@@ -240,8 +257,7 @@ PushResult Pipeline::push(const PushRequest& request, const PushProgress& progre
   if (request.origin == "manual" && !result.job && !request.dry_run) {
     write_receipt(result, request);
   }
-  spdlog::info("push {} '{}' by {}: {}", entity_name(request.entity), key, request.requested_by,
-               result.summary());
+  log_push(request, key, result);
   return result;
 }
 

@@ -54,7 +54,6 @@ void Service::start() {
     timers_[e] = std::make_unique<boost::asio::steady_timer>(io_);
     arm_schedule(e);
   }
-  spdlog::info("listening on '{}'", config_.control.socket_path);
 }
 
 void Service::stop() {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "store/state_store.hpp"
+
 namespace kokola {
 
 ServiceStatus::ServiceStatus() : started_(std::chrono::system_clock::now()) {
@@ -48,7 +50,10 @@ void ServiceStatus::app_answered(const SendResult& result) {
   bool reached = result.http_status != 0 && result.status != SendStatus::auth_failed &&
                  result.status != SendStatus::transient;
   app_reachable_ = reached;
-  if (!reached) app_last_error_ = result.message;
+  if (!reached) {
+    app_last_error_ = result.message;
+    app_last_failure_at_ = utc_now_rfc3339();
+  }
 }
 
 std::vector<std::string> ServiceStatus::degraded_reasons_locked() const {

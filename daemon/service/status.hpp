@@ -54,6 +54,7 @@ class ServiceStatus {
   std::vector<std::pair<Entity, std::string>> in_flight_;
   std::optional<bool> app_reachable_;
   std::string app_last_error_;
+  std::string app_last_failure_at_;
 };
 
 }  // namespace kokola

@@ -59,6 +59,19 @@ class StartupTest(unittest.TestCase):
         self.assertIn("locked by another kokola-syncd", p.stderr)
         self.assertEqual(self.env.ctl("status")[0] in (0, 8), True)
 
+    def test_unknown_log_level_is_a_usage_error(self):
+        p = syncd("--config", str(self.env.config), "--log-level", "verbose")
+        self.assertEqual(p.returncode, 64)
+        self.assertIn("verbose", p.stderr)
+
+    def test_sighup_does_not_stop_the_daemon(self):
+        self.env.start_daemon()
+        self.env.daemon.send_signal(signal.SIGHUP)
+        wait_for(lambda: "SIGHUP" in self.env.daemon_log.read_text(), "the SIGHUP warning")
+        rc, out, err = self.env.ctl("status")
+        self.assertIn(rc, (0, 8), err)
+        self.assertIsNone(self.env.daemon.poll())
+
     def test_sigterm_stops_cleanly(self):
         self.env.start_daemon()
         self.env.daemon.send_signal(signal.SIGTERM)
