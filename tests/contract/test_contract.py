@@ -13,7 +13,7 @@ import unittest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
-from harness import EXIT_OK, SOURCE_DIR, Env, free_port, wait_for  # noqa: E402
+from harness import EXIT_OK, EXIT_REJECTED, SOURCE_DIR, Env, free_port, wait_for  # noqa: E402
 
 PRISM = SOURCE_DIR / "tests" / "contract" / "node_modules" / ".bin" / "prism"
 SPEC = SOURCE_DIR / "docs" / "kokola-api.yaml"
@@ -85,10 +85,15 @@ class ContractTest(unittest.TestCase):
         env.write_config({})
         env.start_daemon()
         self.run_pushes(env)
-        # Error answers must match the contract too: not ready stays local, but a stale
-        # revision and a forced resend go through the proxy.
+        # A forced resend (an update, answered 200) goes through the proxy too; and so does
+        # an error answer: the sandbox refuses a PO it is told to lock, and the proxy checks
+        # that 422 against the contract.
         rc, out, err = env.ctl("push", "po", "PWU2012502-0000517", "--force")
         self.assertEqual(rc, EXIT_OK, out + err)
+        env.sandbox.set_faults([{"method": "PUT", "entity": "po", "status": 422,
+                                 "code": "validation_failed", "message": "locked"}])
+        rc, out, err = env.ctl("push", "po", "PWU2012502-0000517", "--force")
+        self.assertEqual(rc, EXIT_REJECTED, out + err)
         self.assertEqual(prism.violations(), [])
         self.assertIn("PO/2025/0001", env.sandbox.records("po"))
 
