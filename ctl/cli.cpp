@@ -8,6 +8,7 @@
 #include "kokola/paths.hpp"
 #include "kokola/protocol.hpp"
 #include "kokola/version.hpp"
+#include "since.hpp"
 
 namespace kokola::ctl {
 namespace {
@@ -36,6 +37,8 @@ struct Values {
   bool ready = false;
   std::string search;
   std::optional<long long> limit;
+  std::string since;
+  std::string user;
 };
 
 CLI::Option* add_entity(CLI::App* sub, Values& v) {
@@ -62,6 +65,16 @@ void add_list(CLI::App& app, Values& v) {
       ->check(CLI::Range(1LL, static_cast<long long>(kMaxListLimit)));
 }
 
+void add_audit(CLI::App& app, Values& v) {
+  auto* audit = app.add_subcommand("audit", "the audit trail: admin requests and refusals");
+  audit->add_option("--since", v.since,
+                    "from this time on: 2025-06-02 (local midnight), '2025-06-02 10:00' "
+                    "(local), an RFC 3339 time, or 30m, 24h, 7d ago");
+  audit->add_option("--user", v.user, "only this user's requests (a user name)");
+  audit->add_option("--limit", v.limit, "the newest N entries (1-10000, default 100)")
+      ->check(CLI::Range(1LL, static_cast<long long>(kMaxListLimit)));
+}
+
 void add_commands(CLI::App& app, Values& v) {
   add_push(app, v);
   add_list(app, v);
@@ -77,12 +90,19 @@ void add_commands(CLI::App& app, Values& v) {
       ->check(CLI::IsMember(words));
 
   app.add_subcommand("status", "the daemon's health, last and next runs; exits 8 if degraded");
+  add_audit(app, v);
   for (auto* sub : app.get_subcommands({})) sub->fallthrough();
 }
 
 nlohmann::json command_args(const std::string& cmd, const Values& v) {
   nlohmann::json args = nlohmann::json::object();
   if (cmd == "status") return args;
+  if (cmd == "audit") {
+    if (!v.since.empty()) args["since"] = since_instant(v.since);
+    if (!v.user.empty()) args["user"] = v.user;
+    if (v.limit) args["limit"] = *v.limit;
+    return args;
+  }
   args["entity"] = v.entity.empty() ? "all" : entity_name(v.entity);
   if (cmd == "push") {
     args["keys"] = v.keys;
@@ -106,7 +126,8 @@ std::string failure_message(const CLI::App*, const CLI::Error& e) {
 }  // namespace
 
 std::variant<Invocation, int> parse_command_line(int argc, char** argv) {
-  CLI::App app{"kokolactl: control kokola-syncd (push, list, show, sync, status)", "kokolactl"};
+  CLI::App app{"kokolactl: control kokola-syncd (push, list, show, sync, status, audit)",
+               "kokolactl"};
   Values v;
   app.set_version_flag("--version", "kokolactl " + std::string(kVersion));
   app.add_option("--socket", v.socket_path, "control socket of kokola-syncd")
@@ -122,6 +143,11 @@ std::variant<Invocation, int> parse_command_line(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
+    if (!v.since.empty() && since_instant(v.since).empty()) {
+      throw CLI::ValidationError("--since", "'" + v.since +
+                                                "': expected 2025-06-02, '2025-06-02 10:00', "
+                                                "an RFC 3339 time, or 30m, 24h, 7d");
+    }
     if (v.keys.size() > kMaxKeysPerPush) {
       throw CLI::ValidationError("keys",
                                  "at most " + std::to_string(kMaxKeysPerPush) + " keys per push");

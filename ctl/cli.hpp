@@ -1,5 +1,5 @@
 // kokolactl's command line (docs/kokolactl.md): CLI11 definitions for the global options and
-// the push, list, show, sync and status commands, turned into one control request. Called
+// the push, list, show, sync, status and audit commands, turned into one control request. Called
 // once from main; not thread-safe.
 #pragma once
 

@@ -1,8 +1,10 @@
 #include "client.hpp"
 
 #include <errno.h>
+#include <grp.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -38,11 +40,30 @@ class Socket {
   int fd_;
 };
 
+// The group that owns the socket, or else its directory (which may be what refused us):
+// the group the user has to join. Empty when neither can be read.
+std::string owning_group(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    auto slash = path.rfind('/');
+    std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
+    if (::stat(dir.empty() ? "/" : dir.c_str(), &st) != 0) return "";
+  }
+  char buf[4096];
+  group entry{};
+  group* found = nullptr;
+  if (getgrgid_r(st.st_gid, &entry, buf, sizeof buf, &found) != 0 || found == nullptr) {
+    return "gid " + std::to_string(st.st_gid);
+  }
+  return entry.gr_name;
+}
+
 ClientError connect_error(const std::string& path, int err) {
   if (err == EACCES || err == EPERM) {
-    return {kExitPermissionDenied, "permission denied on '" + path +
-                                       "': your user must be in the socket's group "
-                                       "(see docs/security.md)"};
+    std::string group = owning_group(path);
+    std::string which = group.empty() ? "the socket's group" : "the group '" + group + "'";
+    return {kExitPermissionDenied, "permission denied on '" + path + "': your user must be in " +
+                                       which + " (see docs/security.md)"};
   }
   return {kExitDaemonUnreachable, "cannot reach kokola-syncd at '" + path + "': " + cause(err) +
                                       " (is the daemon running?)"};

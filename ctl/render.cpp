@@ -150,6 +150,66 @@ void render_sync(const nlohmann::json& data, std::ostream& out) {
   }
 }
 
+// "push po A B", "sync all": what an audited request asked for.
+std::string audit_subject(const nlohmann::json& e) {
+  const auto& args = field(e, "args");
+  std::string subject = text(e, "command");
+  if (!text(args, "entity").empty()) subject += " " + text(args, "entity");
+  const auto& keys = field(args, "keys");
+  if (keys.is_array()) {
+    for (std::size_t i = 0; i < keys.size() && i < 3; ++i) subject += " " + render::scalar(keys[i]);
+    if (keys.size() > 3) subject += " (+" + std::to_string(keys.size() - 3) + " more)";
+  }
+  if (flag(args, "force")) subject += " --force";
+  if (flag(args, "dry_run")) subject += " --dry-run";
+  return subject;
+}
+
+// "ok: delivered 2 (jobs 10, 12)" or "permission_denied: push needs the admin role ...".
+std::string audit_result(const nlohmann::json& e) {
+  std::string result = text(e, "result");
+  if (result != "ok")
+    return text(e, "message").empty() ? result : result + ": " + text(e, "message");
+
+  nlohmann::json counts = nlohmann::json::object();
+  const auto& outcomes = field(e, "outcomes");
+  for (const auto& o : outcomes.is_array() ? outcomes : nlohmann::json::array()) {
+    if (!text(o, "outcome").empty())
+      counts[text(o, "outcome")] = counts.value(text(o, "outcome"), 0) + 1;
+    const auto& run = field(o, "counts");
+    if (!run.is_object()) continue;
+    for (const auto& [name, n] : run.items()) {
+      if (n.is_number_integer()) counts[name] = counts.value(name, 0) + n.get<long long>();
+    }
+  }
+  std::string summary = render::counts(counts);
+  if (!summary.empty()) result += ": " + summary;
+
+  const auto& jobs = field(e, "jobs");
+  if (jobs.is_array() && !jobs.empty()) {
+    result += jobs.size() == 1 ? " (job " : " (jobs ";
+    for (std::size_t i = 0; i < jobs.size() && i < 10; ++i) {
+      result += (i ? ", " : "") + render::scalar(jobs[i]);
+    }
+    if (jobs.size() > 10) result += ", ... " + std::to_string(jobs.size()) + " in all";
+    result += ")";
+  }
+  return result;
+}
+
+// One line per entry, oldest first.
+void render_audit(const nlohmann::json& data, std::ostream& out) {
+  const auto& entries = field(data, "entries");
+  if (!entries.is_array()) return;
+  for (const auto& e : entries) {
+    std::string user = text(e, "user").empty() ? "?" : text(e, "user");
+    out << text(e, "at") << "  " << user << " (uid " << text(e, "uid") << ", pid " << text(e, "pid")
+        << ", " << text(e, "role") << ")  " << audit_subject(e) << ": " << audit_result(e);
+    if (!text(e, "reason").empty()) out << "  reason: " << text(e, "reason");
+    out << '\n';
+  }
+}
+
 // The highest exit code over one push result and its dependencies.
 int push_exit_code(const nlohmann::json& r) {
   auto outcome = parse_outcome(text(r, "outcome"));
@@ -171,6 +231,7 @@ void render_result(std::string_view cmd, const nlohmann::json& data, std::ostrea
   if (cmd == "sync") render_sync(data, out);
   if (cmd == "show") render::show(data, out);
   if (cmd == "status") render::status(data, out);
+  if (cmd == "audit") render_audit(data, out);
 }
 
 int exit_code_for_result(std::string_view cmd, const nlohmann::json& data) {

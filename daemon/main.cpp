@@ -34,11 +34,12 @@ struct Options {
   std::string log_level;
 };
 
-// --check-config: the file, the token file and the ERP's views and columns.
+// --check-config: the file, the token (the same checks as at start) and the ERP's views and
+// columns.
 int check_config(const kokola::Config& config) {
   std::vector<std::string> problems;
   try {
-    kokola::read_token_file(config.kokola.token_file);
+    kokola::read_api_token(config.kokola);
   } catch (const std::exception& e) {
     problems.push_back(e.what());
   }
@@ -61,7 +62,7 @@ int run(const kokola::Config& config) {
     throw std::runtime_error("checking the ERP views in '" + config.erp.sqlite_path +
                              "': " + problems.front());
   }
-  kokola::HttpKokolaClient app(config.kokola, kokola::read_token_file(config.kokola.token_file));
+  kokola::HttpKokolaClient app(config.kokola, kokola::read_api_token(config.kokola));
   kokola::Pipeline pipeline(source, store, app, config.rules);
   if (!config.kokola.tls.verify) {
     spdlog::warn("TLS certificate verification is OFF (kokola.tls.verify: false)");

@@ -9,6 +9,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "domain/entity.hpp"
@@ -41,9 +42,16 @@ struct TlsConfig {
   std::string ca_dir;
 };
 
+// The systemd credential that carries the API token when kokola.token_file is not set:
+// LoadCredential=kokola-token:/etc/kokola-sync/token puts it in $CREDENTIALS_DIRECTORY.
+inline constexpr std::string_view kTokenCredential = "kokola-token";
+
 struct KokolaConfig {
-  std::string base_url;    // required, e.g. "https://kokola.example.com"
-  std::string token_file;  // required; its content (trimmed) is the API token
+  std::string base_url;  // required, e.g. "https://kokola.example.com"
+  // The file whose content (trimmed) is the API token: kokola.token_file, or, when that is
+  // not set and systemd passed credentials, $CREDENTIALS_DIRECTORY/kokola-token.
+  std::string token_file;
+  bool token_from_credential = false;  // token_file is the systemd credential
   std::string auth_header = "Authorization";
   std::string auth_scheme = "Bearer";  // empty: the header carries the bare token
   // Path prefix per entity; the percent-encoded key is appended.
@@ -78,13 +86,26 @@ struct Config {
   std::string log_level = "info";
 };
 
-// Throws ConfigError (every problem found) or std::runtime_error when the file cannot be read.
-Config load_config(const std::string& path);
-// The same from text, for tests; `origin` names it in messages.
-Config parse_config(const std::string& yaml_text, const std::string& origin);
+// What the loader takes from the process environment, passed in so that tests choose it.
+struct ConfigEnvironment {
+  std::string credentials_dir;  // systemd's $CREDENTIALS_DIRECTORY; empty: none
 
-// Reads the API token from the configured file. The message of a failure names the file,
-// never its content. Throws std::runtime_error.
+  static ConfigEnvironment of_process();
+};
+
+// Throws ConfigError (every problem found) or std::runtime_error when the file cannot be read.
+Config load_config(const std::string& path,
+                   const ConfigEnvironment& env = ConfigEnvironment::of_process());
+// The same from text, for tests; `origin` names it in messages.
+Config parse_config(const std::string& yaml_text, const std::string& origin,
+                    const ConfigEnvironment& env = {});
+
+// Reads the API token from a token file, which must be a regular file that neither group nor
+// others may access (mode & 077 == 0). A message names the file, never its content. Throws
+// std::runtime_error.
 std::string read_token_file(const std::string& path);
+// Reads the API token as configured: the token file, or the systemd credential (a regular
+// file; its mode is systemd's, whose credentials directory only the service can enter).
+std::string read_api_token(const KokolaConfig& config);
 
 }  // namespace kokola

@@ -153,7 +153,24 @@ void read_auth(MapReader& kokola, KokolaConfig& config) {
   }
 }
 
-void read_kokola(MapReader& root, KokolaConfig& config) {
+// kokola.token_file, or else the systemd credential when systemd passed credentials.
+void read_token_source(MapReader& kokola, const ConfigEnvironment& env, KokolaConfig& config) {
+  const bool present = kokola.has("token_file");
+  kokola.text("token_file", config.token_file, Need::optional);
+  if (!config.token_file.empty()) return;
+  if (!env.credentials_dir.empty()) {
+    config.token_file = env.credentials_dir + "/" + std::string(kTokenCredential);
+    config.token_from_credential = true;
+    return;
+  }
+  if (!kokola.usable()) return;
+  kokola.problem("token_file",
+                 std::string(present ? "must not be empty" : "required key is missing") +
+                     ": name the token file, or run under systemd with "
+                     "LoadCredential=kokola-token:PATH");
+}
+
+void read_kokola(MapReader& root, const ConfigEnvironment& env, KokolaConfig& config) {
   MapReader kokola = root.section("kokola", Need::required);
   kokola.text("base_url", config.base_url, Need::required);
   if (!config.base_url.empty()) {
@@ -164,7 +181,7 @@ void read_kokola(MapReader& root, KokolaConfig& config) {
     }
   }
 
-  kokola.text("token_file", config.token_file, Need::required);
+  read_token_source(kokola, env, config);
   read_auth(kokola, config);
   read_paths(kokola, config);
   kokola.duration("connect_timeout", config.connect_timeout, milliseconds(1));
@@ -213,13 +230,13 @@ void read_log(MapReader& root, std::string& level) {
 
 }  // namespace
 
-void read_sections(MapReader& root, Config& config) {
+void read_sections(MapReader& root, const ConfigEnvironment& env, Config& config) {
   config.state_path = std::string(kDefaultStatePath);
   config.control.socket_path = std::string(kDefaultSocketPath);
 
   read_erp(root, config);
   read_rules(root, config.rules);
-  read_kokola(root, config.kokola);
+  read_kokola(root, env, config.kokola);
   read_single(root, "state", "path", config.state_path);
   read_control(root, config.control);
   read_schedule(root, config.schedule);

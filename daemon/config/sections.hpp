@@ -8,7 +8,8 @@
 namespace kokola {
 
 // Reads every section of the document root into `config`, recording each problem. Relative
-// paths are left as written; the caller resolves them.
-void read_sections(MapReader& root, Config& config);
+// paths are left as written; the caller resolves them. `env` supplies the systemd
+// credentials directory that may stand in for kokola.token_file.
+void read_sections(MapReader& root, const ConfigEnvironment& env, Config& config);
 
 }  // namespace kokola

@@ -79,6 +79,14 @@ void classify(PushResult& r, const SendResult& res) {
                   "); the next push will carry a higher one";
       return;
     case SendStatus::rejected:
+      if (res.error_code == "tls_error") {
+        // Not the app's verdict on the record: its certificate was not accepted, so nothing
+        // was sent. A configuration problem, not retried.
+        r.outcome = Outcome::failed;
+        r.reason_code = reason::kAppTls;
+        r.message = res.message;
+        return;
+      }
       r.outcome = Outcome::rejected;
       r.reason_code = reason::kAppRejected;
       r.message = res.message;

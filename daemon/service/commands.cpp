@@ -1,7 +1,9 @@
 // The control commands (docs/control-protocol.md). Each handler runs on the event loop and
-// only decides where the work goes: `status` is answered at once; `list` and `show` go to a
-// reader thread; `push` and `sync` to the sender thread. No exception leaves a handler: a
-// failure becomes an error result for that request alone.
+// only decides where the work goes: `status` is answered at once; `list`, `show` and `audit`
+// go to a reader thread; `push` and `sync` to the sender thread. Before any of that, the
+// caller's role is checked (roles.hpp): a refusal is answered at once and audited, and an
+// admin request is audited from the moment its work begins. No exception leaves a handler:
+// a failure becomes an error result for that request alone.
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -43,15 +45,26 @@ void Service::handle(const control::Peer& peer, const Request& request, ReplyPtr
     return;
   }
   try {
-    if (request.cmd == command::kStatus) return do_status(reply);
-    if (request.cmd == command::kList) return do_list(request.args, reply);
-    if (request.cmd == command::kShow) return do_show(request.args, reply);
-    if (request.cmd == command::kPush) return do_push(peer, request.args, reply);
-    if (request.cmd == command::kSync) return do_sync(request.args, reply);
-    reply->error(error_code::kUnknownCommand, "unknown command '" + request.cmd + "'");
+    Caller caller = roles_.identify(peer);
+    if (!role_allows(caller.role, required_role(request.cmd))) {
+      return refuse(caller, request, reply);
+    }
+    dispatch(caller, request, reply);
   } catch (const std::exception& e) {
     reply->error(error_code::kBadRequest, e.what());
   }
+}
+
+void Service::dispatch(const Caller& caller, const Request& request, ReplyPtr reply) {
+  if (request.cmd == command::kStatus) return do_status(reply);
+  if (request.cmd == command::kList) return do_list(request.args, reply);
+  if (request.cmd == command::kShow) return do_show(request.args, reply);
+  if (request.cmd == command::kAudit) return do_audit(request.args, reply);
+  if (request.cmd == command::kPush) {
+    return do_push(caller, request.args, audited(caller, request, reply));
+  }
+  if (request.cmd == command::kSync) return do_sync(request.args, audited(caller, request, reply));
+  reply->error(error_code::kUnknownCommand, "unknown command '" + request.cmd + "'");
 }
 
 void Service::do_status(ReplyPtr reply) {
@@ -96,12 +109,13 @@ void Service::do_show(const nlohmann::json& args, ReplyPtr reply) {
   });
 }
 
-void Service::do_push(const control::Peer& peer, const nlohmann::json& args, ReplyPtr reply) {
+void Service::do_push(const Caller& caller, const nlohmann::json& args, AuditPtr reply) {
   auto parsed = parse_push_args(args);
   if (auto err = error_of(parsed)) return reply->error(err->code, err->message);
   auto a = std::get<PushArgs>(parsed);
-  std::string who = describe_peer(peer);
+  std::string who = caller.describe();
   post_guarded(sender_, reply, "pushing " + a.entity, [this, a, who, reply] {
+    reply->begin();
     Entity e = entity_arg(a.entity);
     auto results = nlohmann::json::array();
     for (const auto& key : a.keys) {
@@ -117,7 +131,7 @@ void Service::do_push(const control::Peer& peer, const nlohmann::json& args, Rep
   });
 }
 
-void Service::do_sync(const nlohmann::json& args, ReplyPtr reply) {
+void Service::do_sync(const nlohmann::json& args, AuditPtr reply) {
   auto parsed = parse_sync_args(args);
   if (auto err = error_of(parsed)) return reply->error(err->code, err->message);
   auto a = std::get<SyncArgs>(parsed);
@@ -128,11 +142,15 @@ void Service::do_sync(const nlohmann::json& args, ReplyPtr reply) {
     order = {entity_arg(a.entity)};
   }
   post_guarded(sender_, reply, "syncing " + a.entity, [this, order, reply] {
+    reply->begin();
+    // Jobs are created only on this thread, so the ids above the last one are this sync's.
+    const std::int64_t last_job = store_.last_job_id();
     auto runs = nlohmann::json::array();
     auto progress = [reply](Entity e, std::int64_t n) {
       reply->progress({{"entity", entity_name(e)}, {"processed", n}});
     };
     for (auto e : order) runs.push_back(run_entity(e, progress).to_json());
+    reply->add_jobs(store_.job_ids_after(last_job));
     reply->result({{"runs", runs}});
   });
 }

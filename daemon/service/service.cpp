@@ -1,6 +1,5 @@
 #include "service/service.hpp"
 
-#include <pwd.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -10,18 +9,14 @@
 
 namespace kokola {
 
-std::string describe_peer(const control::Peer& peer) {
-  std::string name = "?";
-  passwd pw{};
-  passwd* found = nullptr;
-  char buf[4096];
-  if (getpwuid_r(peer.uid, &pw, buf, sizeof buf, &found) == 0 && found) name = pw.pw_name;
-  return "uid " + std::to_string(peer.uid) + " (" + name + ")";
-}
-
 Service::Service(boost::asio::io_context& io, const Config& config, ErpSource& source,
                  StateStore& store, Pipeline& pipeline)
-    : io_(io), config_(config), source_(source), store_(store), pipeline_(pipeline) {
+    : io_(io),
+      config_(config),
+      source_(source),
+      store_(store),
+      pipeline_(pipeline),
+      roles_(config.control, ::geteuid()) {
   pipeline_.set_send_observer([this](const SendResult& r) { status_.app_answered(r); });
   for (auto e : kAllEntities) {
     if (auto run = store_.last_run(e)) {

@@ -3,7 +3,9 @@
 // io_context) owns the control socket, the timers and the signals; one sender thread runs
 // every push and every run, one at a time, so at most one push per record is in flight;
 // two reader threads answer `list` and `show`, so that neither waits behind a push.
-// `status` is answered on the event loop itself from ServiceStatus.
+// `status` is answered on the event loop itself from ServiceStatus. Every request is
+// checked against the caller's role first (roles.hpp); admin requests and refusals are
+// written to the audit trail (audited_reply.hpp).
 //
 // Threads: construct, start() and stop() on the event-loop thread.
 #pragma once
@@ -19,6 +21,8 @@
 #include "config/config.hpp"
 #include "control/server.hpp"
 #include "pipeline/pipeline.hpp"
+#include "service/audited_reply.hpp"
+#include "service/roles.hpp"
 #include "service/status.hpp"
 
 namespace kokola {
@@ -39,12 +43,19 @@ class Service {
  private:
   using ReplyPtr = std::shared_ptr<control::Reply>;
 
+  using AuditPtr = std::shared_ptr<AuditedReply>;
+
   void handle(const control::Peer& peer, const Request& request, ReplyPtr reply);
+  void dispatch(const Caller& caller, const Request& request, ReplyPtr reply);
+  // Answers permission_denied and writes the refusal to the audit trail.
+  void refuse(const Caller& caller, const Request& request, ReplyPtr reply);
+  AuditPtr audited(const Caller& caller, const Request& request, ReplyPtr reply);
   void do_status(ReplyPtr reply);
   void do_list(const nlohmann::json& args, ReplyPtr reply);
   void do_show(const nlohmann::json& args, ReplyPtr reply);
-  void do_push(const control::Peer& peer, const nlohmann::json& args, ReplyPtr reply);
-  void do_sync(const nlohmann::json& args, ReplyPtr reply);
+  void do_audit(const nlohmann::json& args, ReplyPtr reply);
+  void do_push(const Caller& caller, const nlohmann::json& args, AuditPtr reply);
+  void do_sync(const nlohmann::json& args, AuditPtr reply);
 
   void arm_schedule(Entity e);
   void on_schedule(Entity e);
@@ -56,6 +67,7 @@ class Service {
   ErpSource& source_;
   StateStore& store_;
   Pipeline& pipeline_;
+  RolePolicy roles_;
   ServiceStatus status_;
   std::unique_ptr<control::ControlServer> server_;
   std::map<Entity, std::unique_ptr<boost::asio::steady_timer>> timers_;
@@ -64,8 +76,5 @@ class Service {
   std::atomic<bool> stopping_{false};
   std::string started_at_;
 };
-
-// "uid 1000 (alice)": how a peer is named in receipts and logs.
-std::string describe_peer(const control::Peer& peer);
 
 }  // namespace kokola

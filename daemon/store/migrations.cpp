@@ -70,8 +70,32 @@ CREATE TABLE runs (
 CREATE INDEX runs_by_entity ON runs (entity, id);
 )sql";
 
-constexpr std::array<Migration, 1> kMigrations = {{
+// Version 2: the audit trail (docs/state-store.md): one row per admin request and per
+// refused request, written when the request arrives and completed when it is answered.
+constexpr const char* kVersion2 = R"sql(
+CREATE TABLE audit (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  at           TEXT    NOT NULL,
+  uid          INTEGER NOT NULL,
+  user         TEXT    NOT NULL DEFAULT '',
+  pid          INTEGER NOT NULL DEFAULT 0,
+  role         TEXT    NOT NULL,
+  command      TEXT    NOT NULL,
+  args         TEXT    NOT NULL DEFAULT '{}',
+  reason       TEXT    NOT NULL DEFAULT '',
+  result       TEXT    NOT NULL,
+  message      TEXT    NOT NULL DEFAULT '',
+  outcomes     TEXT    NOT NULL DEFAULT '[]',
+  jobs         TEXT    NOT NULL DEFAULT '[]',
+  finished_at  TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_by_time ON audit (at);
+CREATE INDEX audit_by_user ON audit (user, id);
+)sql";
+
+constexpr std::array<Migration, 2> kMigrations = {{
     {1, kVersion1},
+    {2, kVersion2},
 }};
 
 }  // namespace

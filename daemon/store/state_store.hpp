@@ -72,9 +72,34 @@ struct RunRecord {
   nlohmann::json counts = nlohmann::json::object();  // outcome name -> count
 };
 
+// One line of the audit trail: an admin request or a refused request, who made it and how it
+// ended. Written when the request arrives (result "running") and completed when answered.
+struct AuditEntry {
+  std::int64_t id = 0;
+  std::string at;  // RFC 3339 UTC, when the request arrived
+  std::int64_t uid = 0;
+  std::string user;  // the user's name; empty when the uid has none
+  std::int64_t pid = 0;
+  std::string role;  // the caller's role: "admin", "viewer" or "none"
+  std::string command;
+  nlohmann::json args = nlohmann::json::object();
+  std::string reason;              // the --reason text
+  std::string result = "running";  // "running", "ok", or the error code of the answer
+  std::string message;             // the error message; empty when ok
+  nlohmann::json outcomes = nlohmann::json::array();  // push: per key; sync: per run
+  std::vector<std::int64_t> jobs;                     // the jobs the request created
+  std::string finished_at;                            // empty while running
+};
+
+struct AuditQuery {
+  std::string since;  // RFC 3339 UTC; empty: from the start
+  std::string user;   // empty: everyone
+  std::int64_t limit = 100;
+};
+
 class StateStore {
  public:
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   // Opens (creating the file and its directory's lock) and migrates. Throws
   // std::runtime_error: "opening state store '/var/lib/...': locked by another kokola-syncd
@@ -107,6 +132,18 @@ class StateStore {
   std::optional<JobRecord> job(std::int64_t id);
   std::optional<JobRecord> last_receipt(Entity e, const std::string& key);
   std::vector<JobRecord> recent_jobs(int limit);
+
+  // The highest job id so far (0 when none), and the ids above one: the jobs a piece of
+  // work on the sender thread created between the two calls.
+  std::int64_t last_job_id();
+  std::vector<std::int64_t> job_ids_after(std::int64_t id);
+
+  // The audit trail (store/audit.cpp). add_audit() returns the new entry's id;
+  // finish_audit() writes result, message, outcomes, jobs and finished_at of that entry.
+  std::int64_t add_audit(const AuditEntry& entry);
+  void finish_audit(const AuditEntry& entry);
+  // The newest `limit` entries matching the query, oldest first.
+  std::vector<AuditEntry> audit(const AuditQuery& query);
 
   std::int64_t record_run(const RunRecord& run);
   std::optional<RunRecord> last_run(Entity e);

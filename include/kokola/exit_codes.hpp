@@ -45,7 +45,8 @@ constexpr int exit_code_for(Outcome outcome, std::string_view reason_code) {
     case Outcome::retry_wait:
     case Outcome::sending:
       if (reason_code == reason::kAppAuth) return kExitAppAuth;
-      if (reason_code == reason::kAppUnreachable || reason_code == reason::kAppTransient) {
+      if (reason_code == reason::kAppUnreachable || reason_code == reason::kAppTransient ||
+          reason_code == reason::kAppTls) {
         return kExitAppUnavailable;
       }
       if (reason_code == reason::kNotFound) return kExitNotReady;

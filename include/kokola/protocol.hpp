@@ -16,6 +16,8 @@
 #include <variant>
 #include <vector>
 
+#include "kokola/timestamp.hpp"
+
 namespace kokola {
 
 inline constexpr int kProtocolVersion = 1;
@@ -30,6 +32,7 @@ inline constexpr std::size_t kMaxKeyBytes = 512;
 inline constexpr std::size_t kMaxTextArgBytes = 1024;  // search, reason
 inline constexpr std::int64_t kMaxListLimit = 10000;
 inline constexpr std::int64_t kDefaultListLimit = 1000;
+inline constexpr std::int64_t kDefaultAuditLimit = 100;
 
 // The stable error codes of a failed result.
 namespace error_code {
@@ -51,11 +54,12 @@ inline constexpr std::string_view kList = "list";
 inline constexpr std::string_view kShow = "show";
 inline constexpr std::string_view kPush = "push";
 inline constexpr std::string_view kSync = "sync";
+inline constexpr std::string_view kAudit = "audit";
 }  // namespace command
 
 inline bool is_known_command(std::string_view cmd) {
   return cmd == command::kStatus || cmd == command::kList || cmd == command::kShow ||
-         cmd == command::kPush || cmd == command::kSync;
+         cmd == command::kPush || cmd == command::kSync || cmd == command::kAudit;
 }
 
 struct Request {
@@ -240,6 +244,12 @@ struct SyncArgs {
   std::string entity = "all";  // "po", "item", "vendor" or "all"
 };
 
+struct AuditArgs {
+  std::string since;  // empty, or UTC "2025-06-02T03:15:00Z" (normalize_instant)
+  std::string user;   // empty: everyone
+  std::int64_t limit = kDefaultAuditLimit;
+};
+
 inline bool is_entity_name(std::string_view s) { return s == "po" || s == "item" || s == "vendor"; }
 
 namespace protocol_detail {
@@ -307,6 +317,19 @@ class ArgReader {
       return fail("args.limit", "must be an integer from 1 to " + std::to_string(kMaxListLimit));
     }
     out = v->get<std::int64_t>();
+  }
+
+  // An instant (include/kokola/timestamp.hpp), stored in its UTC form.
+  void instant(const char* name, std::string& out) {
+    const auto* v = field(name, false);
+    if (!v) return;
+    auto utc = v->is_string() ? normalize_instant(v->get_ref<const std::string&>()) : std::nullopt;
+    if (!utc) {
+      return fail(std::string("args.") + name,
+                  "must be a date (2025-06-02) or an RFC 3339 time with a zone "
+                  "(2025-06-02T10:00:00+07:00)");
+    }
+    out = *utc;
   }
 
   std::optional<ProtocolError> finish() {
@@ -396,6 +419,15 @@ inline Parsed<SyncArgs> parse_sync_args(const nlohmann::json& args) {
   return protocol_detail::finish(r, std::move(a));
 }
 
+inline Parsed<AuditArgs> parse_audit_args(const nlohmann::json& args) {
+  protocol_detail::ArgReader r(args);
+  AuditArgs a;
+  r.instant("since", a.since);
+  r.text("user", a.user, kMaxTextArgBytes);
+  r.limit(a.limit);
+  return protocol_detail::finish(r, std::move(a));
+}
+
 inline std::optional<ProtocolError> validate_status_args(const nlohmann::json& args) {
   protocol_detail::ArgReader r(args);
   return r.finish();
@@ -418,6 +450,8 @@ inline std::optional<ProtocolError> validate_request(const Request& req) {
     take(parse_push_args(req.args));
   } else if (req.cmd == command::kSync) {
     take(parse_sync_args(req.args));
+  } else if (req.cmd == command::kAudit) {
+    take(parse_audit_args(req.args));
   } else {
     e = ProtocolError{std::string(error_code::kUnknownCommand),
                       "cmd: unknown command '" + req.cmd + "'", std::nullopt, false};

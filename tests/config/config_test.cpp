@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 
 namespace kokola {
 namespace {
@@ -164,7 +163,9 @@ TEST(Config, MissingRequiredKeysAreNamed) {
       "kokola:\n"
       "  base_url: https://app.example.com\n");
   EXPECT_THAT(problems, ElementsAre("test.yaml:2: erp.sqlite.path: required key is missing",
-                                    "test.yaml:3: kokola.token_file: required key is missing"));
+                                    "test.yaml:3: kokola.token_file: required key is missing: "
+                                    "name the token file, or run under systemd with "
+                                    "LoadCredential=kokola-token:PATH"));
 }
 
 TEST(Config, EmptyDocumentNamesRequiredSections) {
@@ -178,7 +179,9 @@ TEST(Config, EmptyRequiredValueIsRefused) {
       "erp: {sqlite: {path: \"\"}}\n"
       "kokola: {base_url: https://a.example, token_file: }\n");
   EXPECT_THAT(problems, ElementsAre("test.yaml:1: erp.sqlite.path: must not be empty",
-                                    "test.yaml:2: kokola.token_file: must not be empty"));
+                                    "test.yaml:2: kokola.token_file: must not be empty: name "
+                                    "the token file, or run under systemd with "
+                                    "LoadCredential=kokola-token:PATH"));
 }
 
 TEST(Config, YesIsNotABoolean) {
@@ -327,53 +330,6 @@ TEST(Config, MissingFileSaysSo) {
   } catch (const std::runtime_error& e) {
     EXPECT_STREQ(e.what(), "reading config '/nonexistent/kokola-sync.yaml': no such file");
   }
-}
-
-class TokenFile : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("kokola-token-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::string write(const std::string& content) {
-    const auto path = (dir_ / "token").string();
-    std::ofstream(path) << content;
-    return path;
-  }
-
-  std::filesystem::path dir_;
-};
-
-TEST_F(TokenFile, ContentIsTrimmed) { EXPECT_EQ(read_token_file(write("  s3cret\n")), "s3cret"); }
-
-TEST_F(TokenFile, EmptyFileIsAnErrorThatNamesOnlyTheFile) {
-  const std::string path = write(" \n");
-  try {
-    read_token_file(path);
-    FAIL() << "expected an error";
-  } catch (const std::runtime_error& e) {
-    EXPECT_EQ(std::string(e.what()), "reading token file '" + path + "': the file is empty");
-  }
-}
-
-TEST_F(TokenFile, TwoLinesAreRefusedWithoutQuotingThem) {
-  const std::string path = write("s3cret\nmore\n");
-  try {
-    read_token_file(path);
-    FAIL() << "expected an error";
-  } catch (const std::runtime_error& e) {
-    EXPECT_THAT(e.what(), HasSubstr(path));
-    EXPECT_THAT(e.what(), ::testing::Not(HasSubstr("s3cret")));
-  }
-}
-
-TEST_F(TokenFile, MissingFileIsAnError) {
-  const std::string path = (dir_ / "absent").string();
-  EXPECT_THROW(read_token_file(path), std::runtime_error);
 }
 
 }  // namespace

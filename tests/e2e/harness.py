@@ -12,6 +12,7 @@ import secrets
 import shutil
 import socket
 import sqlite3
+import ssl
 import subprocess
 import tempfile
 import time
@@ -71,7 +72,8 @@ def dec(text):
 class Sandbox:
     """A kokola-sandbox process with its own SQLite store."""
 
-    def __init__(self, workdir, token, faults=()):
+    def __init__(self, workdir, token, faults=(), tls=None):
+        """`tls`: None for HTTP, or (certificate PEM path, key PEM path) for HTTPS."""
         self.workdir = Path(workdir)
         self.token_file = self.workdir / "sandbox-token"
         self.token_file.write_text(token + "\n")
@@ -81,17 +83,21 @@ class Sandbox:
                 "--db", str(self.workdir / "sandbox.db")]
         for f in faults:
             args += ["--fault", json.dumps(f)]
+        if tls:
+            args += ["--tls-cert", str(tls[0]), "--tls-key", str(tls[1])]
         self.log = open(self.workdir / "sandbox.log", "w")
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
         wait_for(lambda: port_file.exists() and port_file.read_text().strip(), "the sandbox port")
         self.port = int(port_file.read_text().strip())
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
+        # The test's own admin calls need not check the certificate under test.
+        self.ssl_context = ssl._create_unverified_context() if tls else None
 
     def _call(self, method, path, body=None):
         data = None if body is None else json.dumps(body).encode()
         req = urllib.request.Request(self.url + path, data=data, method=method,
                                      headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=10) as r:
+        with urllib.request.urlopen(req, timeout=10, context=self.ssl_context) as r:
             return json.loads(r.read() or b"null")
 
     def dump(self):
@@ -121,13 +127,14 @@ class Sandbox:
 class Env:
     """One demo deployment: ERP, sandbox, daemon, and kokolactl to drive them."""
 
-    def __init__(self, base_url=None, token=None, app_token=None, faults=(), schedule=None):
+    def __init__(self, base_url=None, token=None, app_token=None, faults=(), schedule=None,
+                 sandbox_tls=None):
         self.dir = Path(tempfile.mkdtemp(prefix="kokola-e2e-"))
         demo_erp(self.dir / "erp.db")
         token = token or "demo-" + secrets.token_hex(16)
         (self.dir / "token").write_text(token + "\n")
         os.chmod(self.dir / "token", 0o600)
-        self.sandbox = Sandbox(self.dir, app_token or token, faults)
+        self.sandbox = Sandbox(self.dir, app_token or token, faults, sandbox_tls)
         self.base_url = base_url or self.sandbox.url
         self.socket = self.dir / "run" / "control.sock"
         self.write_config(schedule or {})
@@ -142,6 +149,17 @@ class Env:
                                 f"{entity}: {{enabled: true, interval: {interval}}}")
         self.config = self.dir / "kokola-sync.yaml"
         self.config.write_text(text)
+
+    def set_control(self, section):
+        """Replaces the config's `control:` section (up to the next top-level key) with
+        `section`, the text of a whole section starting with `control:`."""
+        lines = self.config.read_text().splitlines(keepends=True)
+        start = lines.index("control:\n")
+        end = start + 1
+        while end < len(lines) and (lines[end].startswith(" ") or not lines[end].strip()):
+            end += 1
+        self.config.write_text("".join(lines[:start]) + section.rstrip("\n") + "\n\n" +
+                               "".join(lines[end:]))
 
     def start_daemon(self, *extra):
         log = open(self.daemon_log, "a")

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "kokola/exit_codes.hpp"
 #include "pipeline/fakes.hpp"
 #include "support/temp_dir.hpp"
 
@@ -229,6 +230,21 @@ TEST_F(PipelineTest, AuthFailureHasItsOwnReason) {
   auto r = push(Entity::vendor, "V-1");
   EXPECT_EQ(r.outcome, Outcome::failed);
   EXPECT_EQ(r.reason_code, reason::kAppAuth);
+}
+
+TEST_F(PipelineTest, UntrustedCertificateFailsWithTheTlsReasonNotAsTransient) {
+  SendResult tls;
+  tls.status = SendStatus::rejected;
+  tls.error_code = "tls_error";
+  tls.message = "the certificate of 'https://app:443' is not trusted: self-signed certificate";
+  app_.scripted.push_back(tls);
+
+  auto r = push(Entity::vendor, "V-1");
+  EXPECT_EQ(r.outcome, Outcome::failed);
+  EXPECT_EQ(r.reason_code, reason::kAppTls);
+  EXPECT_EQ(r.message, tls.message);
+  EXPECT_EQ(exit_code_for(r.outcome, r.reason_code), kExitAppUnavailable);
+  EXPECT_EQ(app_.puts.size(), 1u);
 }
 
 TEST_F(PipelineTest, StaleRevisionIsRejectedAndTheNextPushGoesAbove) {

@@ -109,7 +109,10 @@ TEST(StateStore, RefusesANewerSchema) {
     FAIL() << "expected a refusal";
   } catch (const std::runtime_error& e) {
     EXPECT_THAT(e.what(), HasSubstr("opening state store '" + path + "'"));
-    EXPECT_THAT(e.what(), HasSubstr("schema version 2 is newer than this build knows (1)"));
+    const std::string newer = std::to_string(StateStore::kSchemaVersion + 1);
+    const std::string known = std::to_string(StateStore::kSchemaVersion);
+    EXPECT_THAT(e.what(), HasSubstr("schema version " + newer +
+                                    " is newer than this build knows (" + known + ")"));
   }
 }
 
