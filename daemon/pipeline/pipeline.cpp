@@ -162,9 +162,11 @@ Pipeline::Processed Pipeline::process(const AnyRow& row, const PushRequest& requ
     }
   }
 
-  // Stages 5 and 6: the payload, and nothing to do when this content was delivered.
+  // Stages 5 and 6: the payload, and nothing to do when this content was delivered. What
+  // was delivered is known only once any earlier unanswered job is settled.
   out.payload = payload_of(*mapped.record);
   r.content_hash = out.payload->content_hash;
+  if (!request.dry_run && !settle(r, out)) return out;
   if (out.ledger && out.ledger->content_hash == r.content_hash && !request.force) {
     r.outcome = Outcome::unchanged;
     r.revision = out.ledger->revision;

@@ -105,6 +105,9 @@ class Pipeline {
   PushResult deliver(const PushResult& checked, const Payload& payload, bool retired,
                      const PushRequest& request);
   PushResult resolve_in_doubt(PushResult result, const PutRequest& put, std::int64_t job_id);
+  // Settles a job of this record that may have reached the app unanswered (settle.cpp);
+  // false when it cannot be settled now, with `r` saying so.
+  bool settle(PushResult& r, Processed& out);
   // The receipt of a manual request that sent nothing (not ready, invalid, unchanged).
   void write_receipt(PushResult& result, const PushRequest& request);
 

@@ -18,6 +18,12 @@ Service::Service(boost::asio::io_context& io, const Config& config, ErpSource& s
       pipeline_(pipeline),
       roles_(config.control, ::geteuid()) {
   pipeline_.set_send_observer([this](const SendResult& r) { status_.app_answered(r); });
+  if (auto n = store_.mark_interrupted_jobs(); n > 0) {
+    spdlog::warn(
+        "{} jobs were sending when kokola-syncd stopped: now in_doubt; each record "
+        "is looked up at the app before it is sent again",
+        n);
+  }
   for (auto e : kAllEntities) {
     if (auto run = store_.last_run(e)) {
       status_.set_last_run(e, {{"entity", entity_name(e)},

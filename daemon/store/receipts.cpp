@@ -193,6 +193,31 @@ std::optional<JobRecord> StateStore::last_receipt(Entity e, const std::string& k
   return std::move(jobs.front());
 }
 
+std::optional<JobRecord> StateStore::unsettled_job(Entity e, const std::string& key) {
+  std::lock_guard guard(mutex_);
+  Statement query =
+      db_->prepare(std::string(kJobColumns) +
+                   "WHERE entity = ?1 AND key = ?2 AND state IN ('sending', 'in_doubt') AND id > "
+                   "coalesce((SELECT max(id) FROM jobs WHERE entity = ?1 AND key = ?2 "
+                   "AND state = 'delivered'), 0) ORDER BY id DESC LIMIT 1");
+  query.bind(1, entity_name(e)).bind(2, key);
+  auto jobs = read_jobs(*db_, query);
+  if (jobs.empty()) return std::nullopt;
+  return std::move(jobs.front());
+}
+
+std::int64_t StateStore::mark_interrupted_jobs() {
+  std::lock_guard guard(mutex_);
+  Transaction transaction(*db_);
+  db_->prepare(
+         "UPDATE jobs SET state = 'in_doubt', reason_code = 'app_transient', "
+         "message = 'the daemon stopped while this job was sending' WHERE state = 'sending'")
+      .run();
+  std::int64_t changed = db_->changes();
+  transaction.commit();
+  return changed;
+}
+
 std::vector<JobRecord> StateStore::recent_jobs(int limit) {
   std::lock_guard guard(mutex_);
   Statement query = db_->prepare(std::string(kJobColumns) + "ORDER BY id DESC LIMIT ?");

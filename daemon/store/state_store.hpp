@@ -132,6 +132,12 @@ class StateStore {
   std::optional<JobRecord> job(std::int64_t id);
   std::optional<JobRecord> last_receipt(Entity e, const std::string& key);
   std::vector<JobRecord> recent_jobs(int limit);
+  // The newest job of a record that may have reached the app without an answer (left
+  // `sending` or `in_doubt`) and that no later delivery made moot; it must be looked up at
+  // the app before the record is sent again.
+  std::optional<JobRecord> unsettled_job(Entity e, const std::string& key);
+  // At start-up: jobs a stopped daemon left `sending` become `in_doubt`. Returns how many.
+  std::int64_t mark_interrupted_jobs();
 
   // The highest job id so far (0 when none), and the ids above one: the jobs a piece of
   // work on the sender thread created between the two calls.

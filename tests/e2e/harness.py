@@ -167,11 +167,20 @@ class Env:
             [str(BIN_DIR / "kokola-syncd"), "--config", str(self.config), *extra],
             stdout=log, stderr=subprocess.STDOUT)
         log.close()
-        wait_for(lambda: self.socket.exists() or self.daemon.poll() is not None,
+        wait_for(lambda: self.accepting() or self.daemon.poll() is not None,
                  "the daemon's socket")
         if self.daemon.poll() is not None:
             raise AssertionError("kokola-syncd exited at start:\n" + self.daemon_log.read_text())
         return self
+
+    def accepting(self):
+        """True when a daemon accepts connections on the socket (a stale file does not)."""
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            try:
+                s.connect(str(self.socket))
+                return True
+            except OSError:
+                return False
 
     def ctl(self, *args, timeout=120):
         """Runs kokolactl; returns (exit code, stdout, stderr)."""

@@ -3,6 +3,7 @@ schedule, status while a push is in flight, and a request that gets no answer.""
 
 import os
 import signal
+import sqlite3
 import subprocess
 import threading
 import time
@@ -11,6 +12,17 @@ import unittest
 from harness import BIN_DIR, EXIT_IN_DOUBT, EXIT_OK, Env, wait_for
 
 PO = "PWU2012502-0000517"
+EXIT_ERROR = 1
+
+
+def state_query(path, sql):
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return db.execute(sql).fetchone()[0]
+    except sqlite3.Error:
+        return None
+    finally:
+        db.close()
 
 
 def syncd(*args):
@@ -122,6 +134,30 @@ class RunningTest(unittest.TestCase):
         self.assertEqual(data["results"][0]["outcome"], "unchanged")
         self.assertEqual(env.sandbox.records("vendor")["V-0001"]["writes"], 1)
 
+    def test_push_killed_while_sending_is_looked_up_after_restart(self):
+        env = Env().start_daemon()
+        self.addCleanup(env.stop)
+        env.sandbox.set_faults([{"method": "PUT", "entity": "vendor", "key": "V-0001",
+                                 "action": "delay", "delay_ms": 1500, "times": 1}])
+        push = subprocess.Popen([str(BIN_DIR / "kokolactl"), "--socket", str(env.socket),
+                                 "push", "vendor", "V-0001"], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        state = env.dir / "state" / "state.db"
+        wait_for(lambda: state_query(state, "SELECT count(*) FROM jobs WHERE state = 'sending'")
+                 == 1, "the job to be sending")
+        env.daemon.kill()
+        env.daemon.wait()
+        push.wait(timeout=30)
+        wait_for(lambda: "V-0001" in env.sandbox.records("vendor"), "the late write to land")
+
+        env.start_daemon()
+        rc, data = env.ctl_json("push", "vendor", "V-0001")
+        self.assertEqual(rc, EXIT_OK, data)
+        self.assertEqual(data["results"][0]["outcome"], "unchanged")
+        self.assertEqual(env.sandbox.records("vendor")["V-0001"]["writes"], 1)
+        self.assertEqual(state_query(state, "SELECT count(*) FROM jobs WHERE state = 'sending'"),
+                         0)
+
     def test_request_lost_before_apply_is_in_doubt(self):
         env = Env().start_daemon()
         self.addCleanup(env.stop)
@@ -132,6 +168,22 @@ class RunningTest(unittest.TestCase):
         self.assertIn("in doubt", out)
         self.assertNotIn("V-0001", env.sandbox.records("vendor"))
 
+
+    def test_sync_that_cannot_read_the_erp_fails_and_is_audited_so(self):
+        env = Env().start_daemon()
+        self.addCleanup(env.stop)
+        env.erp_write("DROP VIEW kokola_purchase_orders")
+        rc, out, err = env.ctl("sync", "po")
+        self.assertEqual(rc, EXIT_ERROR, out + err)
+        self.assertRegex(out, r"^po: failed: .*kokola_purchase_orders")
+        self.assertNotIn("nothing to send", out)
+
+        rc, data = env.ctl_json("audit")
+        self.assertEqual(rc, EXIT_OK, data)
+        syncs = [e for e in data["entries"] if e["command"] == "sync"]
+        self.assertEqual(len(syncs), 1, syncs)
+        self.assertEqual(syncs[0]["result"], "erp_error")
+        self.assertIn("kokola_purchase_orders", syncs[0]["message"])
 
 if __name__ == "__main__":
     unittest.main()

@@ -292,6 +292,73 @@ TEST_F(PipelineTest, InDoubtStaysInDoubtWhenTheAppDoesNotHoldTheRevision) {
   EXPECT_FALSE(store_->ledger(Entity::vendor, "V-1").has_value());
 }
 
+// Leaves V-1 with one job in doubt: sent as revision 1, no answer, not found by the lookup.
+void leave_in_doubt(FakeApp& app) {
+  SendResult silent;
+  silent.status = SendStatus::in_doubt;
+  app.scripted.push_back(silent);
+  app.fetch_answer = FetchResult{};
+  app.fetch_answer.status.http_status = 404;
+}
+
+TEST_F(PipelineTest, InDoubtJobThatLandedLaterIsSettledBeforeAnyResend) {
+  leave_in_doubt(app_);
+  ASSERT_EQ(push(Entity::vendor, "V-1").outcome, Outcome::in_doubt);
+  app_.fetch_answer.found = true;
+  app_.fetch_answer.revision = 1;
+  app_.fetch_answer.app_id = "vnd_1";
+  app_.fetch_answer.status.http_status = 200;
+
+  auto r = push(Entity::vendor, "V-1");
+  EXPECT_EQ(r.outcome, Outcome::unchanged) << r.message;
+  EXPECT_EQ(app_.puts.size(), 1u);
+  EXPECT_EQ(store_->ledger(Entity::vendor, "V-1")->revision, 1);
+  EXPECT_EQ(store_->last_receipt(Entity::vendor, "V-1")->state, Outcome::unchanged);
+}
+
+TEST_F(PipelineTest, InDoubtJobThatNeverLandedIsFailedAndTheRecordSent) {
+  leave_in_doubt(app_);
+  auto first = push(Entity::vendor, "V-1");
+
+  auto r = push(Entity::vendor, "V-1");
+  EXPECT_EQ(r.outcome, Outcome::delivered) << r.message;
+  EXPECT_EQ(r.revision, 2);
+  EXPECT_EQ(store_->job(*first.job)->state, Outcome::failed);
+}
+
+TEST_F(PipelineTest, NothingIsSentWhileAnInDoubtJobCannotBeLookedUp) {
+  leave_in_doubt(app_);
+  push(Entity::vendor, "V-1");
+  app_.fetch_answer.status.http_status = 0;
+  app_.fetch_answer.status.message = "connection refused";
+
+  auto r = push(Entity::vendor, "V-1");
+  EXPECT_EQ(r.outcome, Outcome::in_doubt);
+  EXPECT_EQ(app_.puts.size(), 1u);
+}
+
+TEST_F(PipelineTest, JobsLeftSendingByACrashAreLookedUpFirst) {
+  JobRecord job;
+  job.entity = Entity::vendor;
+  job.key = "V-1";
+  job.state = Outcome::sending;
+  job.revision = store_->next_revision(Entity::vendor, "V-1");
+  job.content_hash = pipeline_->inspect(Entity::vendor, "V-1").content_hash;
+  job.verdicts = {{"readiness", "ready"}};
+  job.created_at = utc_now_rfc3339();
+  auto id = store_->create_job(job);
+  EXPECT_EQ(store_->mark_interrupted_jobs(), 1);
+  app_.fetch_answer.found = true;
+  app_.fetch_answer.revision = job.revision;
+  app_.fetch_answer.app_id = "vnd_9";
+  app_.fetch_answer.status.http_status = 200;
+
+  auto r = push(Entity::vendor, "V-1");
+  EXPECT_EQ(r.outcome, Outcome::unchanged) << r.message;
+  EXPECT_TRUE(app_.puts.empty());
+  EXPECT_EQ(store_->job(id)->state, Outcome::delivered);
+}
+
 TEST_F(PipelineTest, RunCountsEveryOutcome) {
   erp_.pos["PO-2"] = po("PO-2", "DRAFT");
   erp_.pos["PO-4"] = po("PO-4");
