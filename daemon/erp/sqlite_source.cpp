@@ -1,7 +1,12 @@
 #include "erp/sqlite_source.hpp"
 
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <map>
 #include <utility>
 
@@ -26,6 +31,12 @@ std::string trimmed(std::string_view expr) {
 }
 
 std::string q(std::string_view name) { return quote_identifier(name); }
+
+// A key that is neither NULL nor blank: listings leave the others out. (Scans keep them,
+// so that the mapper reports "is required" for each.)
+std::string present(const std::string& key) {
+  return key + " IS NOT NULL AND " + trimmed(key) + " <> ''";
+}
 
 // True for the values parse_active() reads as true, whatever their storage class.
 std::string truthy(std::string_view column) {
@@ -86,26 +97,67 @@ struct Selection {
   }
 };
 
+// Which file a path names: an ERP replaced by rename keeps its path but not its inode.
+struct FileId {
+  dev_t device = 0;
+  ino_t inode = 0;
+  bool operator==(const FileId&) const = default;
+};
+
+// The file `path` names now, or nullopt with errno set.
+std::optional<FileId> find_file(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  return FileId{st.st_dev, st.st_ino};
+}
+
+// As find_file(), but throws ErpError naming the path when it cannot be read.
+FileId file_id(const std::string& path) {
+  if (auto found = find_file(path)) return *found;
+  const std::string cause = errno == ENOENT ? "no such file" : std::strerror(errno);
+  throw ErpError("reading ERP database '" + path + "': " + cause);
+}
+
 }  // namespace
 
 struct SqliteErpSource::Impl {
-  Db db;
+  std::string path;
+  FileId opened;  // the file `connection` reads, taken before opening it
+  std::unique_ptr<Db> connection;
   ErpViews views;
   int page_size;
   std::mutex mutex;
 
-  Impl(const std::string& path, ErpViews v, int size)
-      : db(path, kBusyTimeoutMs), views(std::move(v)), page_size(std::max(size, 1)) {}
+  Impl(const std::string& p, ErpViews v, int size)
+      : path(p),
+        opened(find_file(path).value_or(FileId{})),  // else the open below says why
+        connection(std::make_unique<Db>(path, kBusyTimeoutMs)),
+        views(std::move(v)),
+        page_size(std::max(size, 1)) {}
+
+  Db& db() { return *connection; }
 
   std::string context(const std::string& view) const {
-    return "reading view '" + view + "' from '" + db.path() + "'";
+    return "reading view '" + view + "' from '" + path + "'";
+  }
+
+  // Called with the mutex held before each read. SQLite keeps reading a file that was
+  // replaced by rename (its descriptor still names the old inode), so a database swapped
+  // in by `mv` would never be seen: reopen when the path names another file. A missing
+  // path fails this read; the next one looks again.
+  void reopen_if_replaced() {
+    const FileId now = file_id(path);
+    if (now == opened) return;
+    connection = std::make_unique<Db>(path, kBusyTimeoutMs);
+    opened = now;
+    spdlog::info("ERP database '{}' was replaced: reopened", path);
   }
 
   template <typename Row, size_t N>
   std::vector<Row> select_rows(const std::string& view,
                                const std::array<ContractColumn<Row>, N>& columns,
                                std::string_view key_column, const Selection& sel) {
-    Statement st(db,
+    Statement st(db(),
                  "SELECT " + select_list(columns) + " FROM " + q(view) + " WHERE " + sel.where +
                      " ORDER BY " + q(key_column),
                  context(view));
@@ -119,7 +171,7 @@ struct SqliteErpSource::Impl {
   std::map<std::string, Text> vendor_names(const Selection& sel) {
     const std::string codes = "SELECT " + trimmed(q("vendor_code")) + " FROM " +
                               q(views.purchase_orders) + " WHERE " + sel.where;
-    Statement st(db,
+    Statement st(db(),
                  "SELECT " + trimmed(q("code")) + ", " + q("name") + " FROM " + q(views.vendors) +
                      " WHERE " + trimmed(q("code")) + " IN (" + codes + ") ORDER BY " + q("code"),
                  context(views.vendors));
@@ -134,7 +186,7 @@ struct SqliteErpSource::Impl {
     const std::string numbers = "SELECT " + trimmed(q("number")) + " FROM " +
                                 q(views.purchase_orders) + " WHERE " + sel.where;
     const std::string key = trimmed(q("po_number"));
-    Statement st(db,
+    Statement st(db(),
                  "SELECT " + key + ", " + select_list(kPoLineColumns) + " FROM " +
                      q(views.po_lines) + " WHERE " + key + " IN (" + numbers + ") ORDER BY " + key +
                      ", CAST(" + q("line_no") + " AS NUMERIC), " + q("line_no"),
@@ -170,7 +222,7 @@ struct SqliteErpSource::Impl {
   OwnedValue page_bound(const std::string& view, std::string_view key_column,
                         const sqlite3_value* after) {
     const auto sel = Selection::range(key_column, after, nullptr);
-    Statement st(db,
+    Statement st(db(),
                  "SELECT " + q(key_column) + " FROM " + q(view) + " WHERE " + sel.where +
                      " ORDER BY " + q(key_column) + " LIMIT 1 OFFSET :offset",
                  context(view));
@@ -188,7 +240,8 @@ struct SqliteErpSource::Impl {
       OwnedValue upto;
       {
         std::lock_guard lock(mutex);
-        ReadTransaction tx(db, context(view));
+        reopen_if_replaced();
+        ReadTransaction tx(db(), context(view));
         upto = page_bound(view, key_column, after.get());
         rows = read_page(Selection::range(key_column, after.get(), upto.get()));
         tx.commit();
@@ -204,7 +257,8 @@ struct SqliteErpSource::Impl {
   template <typename Read>
   auto in_transaction(const std::string& view, Read read) {
     std::lock_guard lock(mutex);
-    ReadTransaction tx(db, context(view));
+    reopen_if_replaced();
+    ReadTransaction tx(db(), context(view));
     auto result = read();
     tx.commit();
     return result;
@@ -260,9 +314,9 @@ std::vector<std::string> SqliteErpSource::keys(Entity e) {
   const std::string_view key = e == Entity::purchase_order ? kPurchaseOrderKey : kVendorKey;
 
   return impl_->in_transaction(view, [&] {
-    Statement st(impl_->db,
-                 "SELECT " + q(key) + " FROM " + q(view) + " WHERE " + q(key) +
-                     " IS NOT NULL ORDER BY " + q(key),
+    Statement st(impl_->db(),
+                 "SELECT " + q(key) + " FROM " + q(view) + " WHERE " + present(q(key)) +
+                     " ORDER BY " + q(key),
                  impl_->context(view));
     std::vector<std::string> keys;
     while (st.step()) keys.push_back(st.column(0).value_or(""));
@@ -303,6 +357,7 @@ std::vector<ListEntry> SqliteErpSource::list(Entity e, const ListQuery& query) {
 
 std::vector<std::string> SqliteErpSource::check_schema() {
   std::lock_guard lock(impl_->mutex);
+  impl_->reopen_if_replaced();
   std::vector<std::string> problems;
   impl_->check_view(impl_->views.vendors, kVendorColumns, problems);
   impl_->check_view(impl_->views.items, kItemColumns, problems);
@@ -317,7 +372,7 @@ std::vector<ListEntry> SqliteErpSource::Impl::list_master(const std::string& vie
                                                           const ListQuery& query) {
   std::string sql = "SELECT " + trimmed(q("code")) + ", " + q("name") + ", CASE WHEN " +
                     truthy("active") + " THEN 'active' ELSE 'inactive' END FROM " + q(view) +
-                    " WHERE " + q("code") + " IS NOT NULL";
+                    " WHERE " + present(q("code"));
   if (query.only_ready) sql += " AND " + truthy("active");
   if (!query.search.empty()) {
     sql += " AND (instr(lower(" + trimmed(q("code")) + "), lower(:search)) > 0 OR instr(lower(" +
@@ -333,8 +388,8 @@ std::vector<ListEntry> SqliteErpSource::Impl::list_purchase_orders(const ListQue
                            " ORDER BY v." + q("code") + " LIMIT 1)";
   const std::string pos = "SELECT p." + q("number") + " AS " + q("number") + ", " + name + " AS " +
                           q("vendor_name") + ", p." + q("status") + " AS " + q("status") +
-                          " FROM " + q(views.purchase_orders) + " p WHERE p." + q("number") +
-                          " IS NOT NULL";
+                          " FROM " + q(views.purchase_orders) + " p WHERE " +
+                          present("p." + q("number"));
   std::string sql = "SELECT " + trimmed(q("number")) + ", " + q("vendor_name") + ", " +
                     trimmed(q("status")) + " FROM (" + pos + ") WHERE 1 = 1";
 
@@ -360,7 +415,7 @@ std::vector<ListEntry> SqliteErpSource::Impl::read_list(const std::string& view,
                                                         const ListQuery& query,
                                                         const std::vector<std::string>& states) {
   return in_transaction(view, [&] {
-    Statement st(db, sql, context(view));
+    Statement st(db(), sql, context(view));
     st.bind_text(":search", query.search);
     st.bind_int(":limit", query.limit > 0 ? query.limit : -1);
     for (size_t i = 0; i < states.size(); ++i) st.bind_text(":s" + std::to_string(i), states[i]);
@@ -378,19 +433,19 @@ template <typename Row, size_t N>
 void SqliteErpSource::Impl::check_view(const std::string& view,
                                        const std::array<ContractColumn<Row>, N>& columns,
                                        std::vector<std::string>& problems) {
-  Statement exists(db,
+  Statement exists(db(),
                    "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = :name "
                    "COLLATE NOCASE",
-                   "reading the schema of '" + db.path() + "'");
+                   "reading the schema of '" + path + "'");
   exists.bind_text(":name", view);
   if (!exists.step()) {
-    problems.push_back("view '" + view + "': not found in '" + db.path() + "'");
+    problems.push_back("view '" + view + "': not found in '" + path + "'");
     return;
   }
 
   std::vector<std::string> found;
   try {
-    Statement st(db, "SELECT * FROM " + q(view) + " LIMIT 0", context(view));
+    Statement st(db(), "SELECT * FROM " + q(view) + " LIMIT 0", context(view));
     for (int i = 0; i < st.column_count(); ++i) found.push_back(ascii_lower(st.column_name(i)));
   } catch (const ErpError& e) {
     problems.push_back(e.what());  // e.g. the view names a column its table no longer has

@@ -24,9 +24,23 @@ void FieldReader::problem(std::string_view path, std::string message) {
 }
 
 Text FieldReader::optional_text(const Text& raw, std::string_view path) {
+  return checked_text(raw, path, false);
+}
+
+Text FieldReader::free_text(const Text& raw, std::string_view path) {
+  return checked_text(raw, path, true);
+}
+
+Text FieldReader::checked_text(const Text& raw, std::string_view path, bool allow_line_breaks) {
   if (!raw) return std::nullopt;
   if (auto bad = find_invalid_utf8(*raw)) {
     problem(path, "invalid UTF-8 at byte " + std::to_string(*bad) + ": " + quoted(*raw));
+    return std::nullopt;
+  }
+  // A NUL or an escape sequence would reach the app as \u0000 and print as garbage.
+  if (auto control = find_control_character(*raw, allow_line_breaks)) {
+    problem(path, "contains control character " + code_point((*raw)[*control]) + " at byte " +
+                      std::to_string(*control));
     return std::nullopt;
   }
   std::string trimmed = trim_text(*raw);

@@ -1,8 +1,8 @@
 // Field readers for the row mapper: each turns one raw column value (optional bytes) into a
 // typed value, or records a Problem with the field's path and returns nullopt. Text rules
-// (docs/data-rules.md): strict UTF-8 first, then surrounding white space trimmed; an
-// optional value that is empty after trimming is null. One FieldReader per record being
-// mapped; not shared between threads.
+// (docs/data-rules.md): strict UTF-8 first, then no control characters, then surrounding
+// white space trimmed; an optional value that is empty after trimming is null. One FieldReader per
+// record being mapped; not shared between threads.
 #pragma once
 
 #include <memory>
@@ -24,8 +24,11 @@ class FieldReader {
 
   void problem(std::string_view path, std::string message);
 
-  // Checked and trimmed text; nullopt when NULL, blank, or not valid UTF-8.
+  // Checked and trimmed text; nullopt when NULL, blank, not valid UTF-8, or holding a
+  // control character (tab, CR and LF included) inside.
   Text optional_text(const Text& raw, std::string_view path);
+  // Free text (an address, notes): as optional_text, but tab, CR and LF are allowed inside.
+  Text free_text(const Text& raw, std::string_view path);
   // As optional_text; NULL or blank is the problem "is required".
   Text required_text(const Text& raw, std::string_view path);
   // A key (code, number): required text, trimmed of CHAR padding as trim_key does.
@@ -42,6 +45,8 @@ class FieldReader {
   std::optional<bool> active(const Text& raw, std::string_view path);
 
  private:
+  Text checked_text(const Text& raw, std::string_view path, bool allow_line_breaks);
+
   Problems& problems_;
   std::shared_ptr<const TimeZone> zone_;
 };

@@ -11,8 +11,23 @@ namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
+// "771007312249242.0" or "7.71007312249242e+14": SQLite's rendering of a REAL. Taking its
+// digits would add a 0 (or lose the leading zero and the low digits) and look valid.
+bool looks_like_real(const std::string& text) {
+  if (text.find_first_of("eE") != std::string::npos) return true;
+  const size_t dot = text.find('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 == text.size()) return false;
+  return std::all_of(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(dot), is_digit) &&
+         text.find_first_not_of('0', dot + 1) == std::string::npos;
+}
+
 // NPWP: 15 digits (often written 99.999.999.9-999.999) or 16; only digits are kept.
 std::optional<std::string> tax_id_digits(FieldReader& f, const std::string& text) {
+  if (looks_like_real(text)) {
+    f.problem("tax_id",
+              quoted(text) + " looks like a number stored as REAL; store tax ids as text");
+    return std::nullopt;
+  }
   std::string digits;
   for (char c : text) {
     if (is_digit(c)) {
@@ -71,7 +86,7 @@ Mapped<Vendor> map_vendor(const VendorRow& row, const RulesConfig& rules) {
   Text name = f.required_text(row.name, "name");
   Text tax_id = f.required_text(row.tax_id, "tax_id");
   std::optional<std::string> digits = tax_id ? tax_id_digits(f, *tax_id) : std::nullopt;
-  v.address = f.optional_text(row.address, "address");
+  v.address = f.free_text(row.address, "address");
   v.city = f.optional_text(row.city, "city");
   v.phone = f.optional_text(row.phone, "phone");
   v.email = f.optional_text(row.email, "email");

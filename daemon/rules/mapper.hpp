@@ -19,8 +19,9 @@ struct Mapped {
 };
 
 // Field rules (docs/data-rules.md, "Validation"): required values present and non-blank,
-// strict UTF-8 in every text column, tax ids of 15 or 16 digits (punctuation allowed in the
-// ERP, digits only in the payload), e-mail shape, barcodes of 8-14 digits, dates and
+// strict UTF-8 and no control characters in every text column (tab, CR and LF allowed
+// inside free text), tax ids of 15 or 16 digits (punctuation allowed in the ERP, digits only
+// in the payload; a REAL's rendering refused), e-mail shape, barcodes of 8-14 digits, dates and
 // timestamps that parse, quantities > 0 with at most `quantity_scale` decimals, prices >= 0,
 // discounts >= 0 and at most the line gross, tax rates in [0, 100], a known currency, PO
 // lines with an item or (non-stock) a description, unique line numbers, the money rule.

@@ -155,7 +155,7 @@ std::optional<PoLine> map_line(FieldReader& f, Problems& problems, const PoLineR
   PoLine line;
   std::optional<int> line_no = read_line_no(f, row.line_no, path("line_no"));
   line.item_code = f.optional_key(row.item_code, path("item_code"));
-  line.description = f.optional_text(row.description, path("description"));
+  line.description = f.free_text(row.description, path("description"));
   if (!line.item_code && !line.description && problems.size() == before) {
     f.problem(path("item_code"),
               "a line needs an item_code or, for a non-stock line, a description");
@@ -236,7 +236,7 @@ Mapped<PurchaseOrder> map_purchase_order(const PoRow& row, const RulesConfig& ru
   Text status = f.required_text(row.status, "status");
   std::optional<Decimal> total = f.decimal(row.total, "total");
   if (total && money) check_money_scale(f, "total", *total, *money);
-  po.notes = f.optional_text(row.notes, "notes");
+  po.notes = f.free_text(row.notes, "notes");
   po.updated_at = f.timestamp(row.updated_at, "updated_at");
 
   bool lines_valid = map_lines(f, out.problems, row, money, rules, po.lines);

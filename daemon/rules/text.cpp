@@ -1,5 +1,7 @@
 #include "rules/text.hpp"
 
+#include <cstdio>
+
 #include "domain/utf8.hpp"
 
 namespace kokola {
@@ -17,6 +19,27 @@ std::string trim_text(std::string_view s) {
   while (begin < end && is_space(s[begin])) ++begin;
   while (end > begin && is_space(s[end - 1])) --end;
   return std::string(s.substr(begin, end - begin));
+}
+
+std::optional<size_t> find_control_character(std::string_view s, bool allow_line_breaks) {
+  size_t begin = 0;
+  size_t end = s.size();
+  while (begin < end && is_space(s[begin])) ++begin;
+  while (end > begin && is_space(s[end - 1])) --end;
+
+  for (size_t i = begin; i < end; ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (allow_line_breaks && (c == '\t' || c == '\r' || c == '\n')) continue;
+    if (c < 0x20 || c == 0x7F) return i;
+  }
+  return std::nullopt;
+}
+
+std::string code_point(char c) {
+  char buffer[8];
+  std::snprintf(buffer, sizeof buffer, "U+%04X",
+                static_cast<unsigned>(static_cast<unsigned char>(c)));
+  return buffer;
 }
 
 std::string upper_ascii(std::string_view s) {

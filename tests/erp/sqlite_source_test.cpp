@@ -1,11 +1,16 @@
 #include "erp/sqlite_source.hpp"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <fstream>
 #include <set>
+#include <sstream>
 
 #include "erp/erp_fixture.hpp"
+#include "rules/mapper.hpp"
 
 namespace kokola {
 namespace {
@@ -69,6 +74,22 @@ INSERT INTO dtl VALUES
   ('PO-5', '1', 'BRG-01', NULL, 1, 'PCS', 0, 0, 0, 0),
   ('PO-5', '2', 'BRG-01', NULL, 1, 'PCS', 0, 0, 0, 0);
 )sql";
+
+// Sends the default logger's lines to a string for the life of the object.
+class LogCapture {
+ public:
+  LogCapture() : previous_(spdlog::default_logger()) {
+    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(lines_);
+    sink->set_pattern("%l %v");
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
+  }
+  ~LogCapture() { spdlog::set_default_logger(previous_); }
+  std::string text() const { return lines_.str(); }
+
+ private:
+  std::shared_ptr<spdlog::logger> previous_;
+  std::ostringstream lines_;
+};
 
 class SqliteErpSourceTest : public ::testing::Test {
  protected:
@@ -246,6 +267,77 @@ TEST_F(SqliteErpSourceTest, SeesChangesCommittedAfterOpening) {
   run_sql(path_, "UPDATE sup SET nm = 'PT SATU BARU' WHERE kd = 'V-01   ';");
 
   EXPECT_EQ(source.load_vendor("V-01")->name, "PT SATU BARU");
+}
+
+TEST_F(SqliteErpSourceTest, ReopensADatabaseReplacedByRename) {
+  SqliteErpSource source(path_, ErpViews{});
+  ASSERT_EQ(source.load_vendor("V-01")->name, "PT SATU");
+
+  // What `cp erp.db new; edit new; mv new erp.db` does: the open file is unlinked.
+  const std::string replacement = dir_.file("new.db");
+  std::filesystem::copy_file(path_, replacement);
+  run_sql(replacement, "UPDATE sup SET nm = 'PT SATU BARU' WHERE kd = 'V-01   ';");
+  std::filesystem::rename(replacement, path_);
+
+  LogCapture log;
+  EXPECT_EQ(source.load_vendor("V-01")->name, "PT SATU BARU");
+  EXPECT_EQ(log.text(), "info ERP database '" + path_ + "' was replaced: reopened\n");
+  EXPECT_EQ(source.list(Entity::vendor, {{}, false, "baru", 50}).size(), 1u);
+  EXPECT_EQ(log.text(), "info ERP database '" + path_ + "' was replaced: reopened\n");
+}
+
+TEST_F(SqliteErpSourceTest, MissingDatabaseFailsTheReadAndTheNextReadRetries) {
+  SqliteErpSource source(path_, ErpViews{});
+  const std::string aside = dir_.file("aside.db");
+  std::filesystem::rename(path_, aside);
+
+  try {
+    source.keys(Entity::vendor);
+    FAIL() << "no error";
+  } catch (const ErpError& e) {
+    EXPECT_EQ(std::string(e.what()), "reading ERP database '" + path_ + "': no such file");
+  }
+
+  run_sql(aside, "UPDATE sup SET nm = 'PT SATU LAGI' WHERE kd = 'V-01   ';");
+  std::filesystem::rename(aside, path_);
+  EXPECT_EQ(source.load_vendor("V-01")->name, "PT SATU LAGI");
+}
+
+TEST_F(SqliteErpSourceTest, BlankKeysAreLeftOutOfListingsButScannedAsProblems) {
+  run_sql(path_,
+          "INSERT INTO sup VALUES ('   ', 'PT UJI', '012345678901234', NULL, NULL, NULL, NULL,"
+          " 1, NULL), (NULL, 'PT NULL', '012345678901234', NULL, NULL, NULL, NULL, 1, NULL);"
+          "INSERT INTO po VALUES (' \t ', 'V-01', '2025-03-08', NULL, 'IDR', 'APPROVED', 0, NULL,"
+          " NULL);");
+  SqliteErpSource source(path_, ErpViews{}, 3);
+
+  for (const auto& entry : source.list(Entity::vendor, {{}, false, "", 50})) {
+    EXPECT_NE(entry.key, "") << entry.label;
+  }
+  EXPECT_EQ(source.list(Entity::vendor, {{}, false, "uji", 50}).size(), 0u);
+  EXPECT_EQ(source.list(Entity::vendor, {{}, false, "", 50}).size(), 7u);
+  EXPECT_EQ(source.list(Entity::purchase_order, {{}, false, "", 50}).size(), 7u);
+  EXPECT_EQ(source.keys(Entity::vendor).size(), 7u);
+  EXPECT_EQ(source.keys(Entity::purchase_order).size(), 7u);
+
+  std::vector<Problems> blank;
+  source.scan_vendors([&](VendorRow&& row) {
+    if (row.code && row.code->find_first_not_of(' ') == std::string::npos) {
+      blank.push_back(map_vendor(row, RulesConfig{}).problems);
+    }
+    return true;
+  });
+  ASSERT_EQ(blank.size(), 1u);
+  EXPECT_EQ(blank[0], (Problems{Problem{"code", "is required"}}));
+
+  std::vector<Problems> blank_pos;
+  source.scan_purchase_orders([&](PoRow&& row) {
+    if (row.number == " \t ") blank_pos.push_back(map_purchase_order(row, RulesConfig{}).problems);
+    return true;
+  });
+  ASSERT_EQ(blank_pos.size(), 1u);
+  ASSERT_FALSE(blank_pos[0].empty());
+  EXPECT_EQ(blank_pos[0].front(), (Problem{"number", "is required"}));
 }
 
 TEST(SqliteErpSource, UnreadablePathNamesTheFile) {

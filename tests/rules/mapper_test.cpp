@@ -70,6 +70,55 @@ TEST(MapVendor, TaxIdWithWrongDigitCount) {
       ElementsAre(Problem{"tax_id", "'01.234.567.8-901' must have 15 or 16 digits, not 12"}));
 }
 
+TEST(MapVendor, TaxIdStoredAsRealIsRefused) {
+  VendorRow row = valid_vendor_row();
+  for (const char* real : {"771007312249242.0", "7.71007312249242e+14", "1.2E15", "7710073.00"}) {
+    row.tax_id = real;
+    EXPECT_THAT(vendor_problems(row),
+                ElementsAre(Problem{"tax_id", "'" + std::string(real) +
+                                                  "' looks like a number stored as REAL; store "
+                                                  "tax ids as text"}))
+        << real;
+  }
+}
+
+TEST(MapVendor, PunctuatedTaxIdIsNotMistakenForReal) {
+  VendorRow row = valid_vendor_row();
+  for (const char* text : {"77.100.731.2-249.242", "771007312249242", "77.100.731.2-249.000"}) {
+    row.tax_id = text;
+    Mapped<Vendor> m = map_vendor(row, jakarta_rules());
+    ASSERT_TRUE(m.valid()) << text << ": " << m.problems.front().message;
+    EXPECT_EQ(m.record->tax_id.size(), 15u) << text;
+  }
+}
+
+TEST(MapVendor, ControlCharactersAreProblemsWithByteOffset) {
+  VendorRow row = valid_vendor_row();
+  row.code = "V-00\x1B-42  ";
+  row.name = std::string("PT SURYA\0INDAH", 14);
+  row.city = "Jakarta\tTimur";
+  row.phone = "021\x7f";
+  EXPECT_THAT(vendor_problems(row),
+              ElementsAre(Problem{"code", "contains control character U+001B at byte 4"},
+                          Problem{"name", "contains control character U+0000 at byte 8"},
+                          Problem{"city", "contains control character U+0009 at byte 7"},
+                          Problem{"phone", "contains control character U+007F at byte 3"}));
+}
+
+TEST(MapVendor, AddressMayHoldLineBreaksButNoOtherControlCharacter) {
+  VendorRow row = valid_vendor_row();
+  row.address = "Jl. Raya Bekasi Km 21\r\nRT 01\tRW 02\n";
+  row.name = "\tPT SURYA INDAH PLASTIK\r\n";  // surrounding white space is only trimmed
+  Mapped<Vendor> m = map_vendor(row, jakarta_rules());
+  ASSERT_TRUE(m.valid()) << m.problems.front().message;
+  EXPECT_EQ(m.record->address, "Jl. Raya Bekasi Km 21\r\nRT 01\tRW 02");
+  EXPECT_EQ(m.record->name, "PT SURYA INDAH PLASTIK");
+
+  row.address = std::string("Jl. Raya\nBekasi\0", 16);
+  EXPECT_THAT(vendor_problems(row),
+              ElementsAre(Problem{"address", "contains control character U+0000 at byte 15"}));
+}
+
 TEST(MapVendor, TaxIdWithForeignCharacters) {
   VendorRow row = valid_vendor_row();
   row.tax_id = "01.234.567.8/901.234";

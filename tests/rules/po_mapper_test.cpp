@@ -212,6 +212,30 @@ TEST(MapPurchaseOrder, InvalidUtf8InLineDescription) {
       ElementsAre(Problem{"lines[1].description", "invalid UTF-8 at byte 7: 'Ongkos \\xFF'"}));
 }
 
+TEST(MapPurchaseOrder, ControlCharactersInKeysAndTextAreProblems) {
+  PoRow row = valid_po_row();
+  row.number = std::string("PO") + '\0' + "01";
+  row.status = "APPROVED\x1b[0m";
+  row.lines[0].item_code = "ITM\b001";
+  row.lines[1].description = std::string("Ongkos\0kirim", 12);
+  EXPECT_THAT(
+      po_problems(row),
+      ElementsAre(Problem{"number", "contains control character U+0000 at byte 2"},
+                  Problem{"status", "contains control character U+001B at byte 8"},
+                  Problem{"lines[0].item_code", "contains control character U+0008 at byte 3"},
+                  Problem{"lines[1].description", "contains control character U+0000 at byte 6"}));
+}
+
+TEST(MapPurchaseOrder, NotesAndDescriptionsMayHoldLineBreaks) {
+  PoRow row = valid_po_row();
+  row.notes = "Kirim pagi\r\nGudang 2";
+  row.lines[1].description = "Ongkos kirim\n\tJakarta";
+  Mapped<PurchaseOrder> m = map_purchase_order(row, jakarta_rules());
+  ASSERT_TRUE(m.valid()) << m.problems.front().path << ": " << m.problems.front().message;
+  EXPECT_EQ(m.record->notes, "Kirim pagi\r\nGudang 2");
+  EXPECT_EQ(m.record->lines[1].description, "Ongkos kirim\n\tJakarta");
+}
+
 TEST(MapPurchaseOrder, PathIndexIsTheRowIndex) {
   PoRow row = valid_po_row();
   row.lines[0].line_no = "7";  // the path still says lines[0]
