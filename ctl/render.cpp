@@ -138,8 +138,13 @@ void render_sync(const nlohmann::json& data, std::ostream& out) {
   if (!runs.is_array()) return;
   for (const auto& run : runs) {
     std::string counts = render::counts(field(run, "counts"));
-    out << text(run, "entity") << ": " << text(run, "duration_ms") << " ms, "
-        << (counts.empty() ? "nothing to send" : counts) << '\n';
+    if (!text(run, "error").empty()) {
+      // The run stopped early (the ERP could not be read): its counts are not the whole story.
+      out << text(run, "entity") << ": failed: " << text(run, "error") << '\n';
+    } else {
+      out << text(run, "entity") << ": " << text(run, "duration_ms") << " ms, "
+          << (counts.empty() ? "nothing to send" : counts) << '\n';
+    }
     const auto& failures = field(run, "failures");
     if (!failures.is_array()) continue;
     for (const auto& f : failures) {
@@ -210,6 +215,16 @@ void render_audit(const nlohmann::json& data, std::ostream& out) {
   }
 }
 
+// A sync whose runs completed exits 0 whatever their counts; one that stopped early, 1.
+int sync_exit_code(const nlohmann::json& data) {
+  const auto& runs = field(data, "runs");
+  if (!runs.is_array()) return kExitProtocol;
+  for (const auto& run : runs) {
+    if (!text(run, "error").empty()) return kExitError;
+  }
+  return kExitOk;
+}
+
 // The highest exit code over one push result and its dependencies.
 int push_exit_code(const nlohmann::json& r) {
   auto outcome = parse_outcome(text(r, "outcome"));
@@ -243,6 +258,7 @@ int exit_code_for_result(std::string_view cmd, const nlohmann::json& data) {
     for (const auto& r : results) code = std::max(code, push_exit_code(r));
     return code;
   }
+  if (cmd == "sync") return sync_exit_code(data);
   if (cmd == "show") return flag(data, "found") ? kExitOk : kExitNotReady;
   if (cmd == "status") return flag(data, "degraded") ? kExitDegraded : kExitOk;
   return kExitOk;

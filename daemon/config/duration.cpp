@@ -3,6 +3,7 @@
 #include <array>
 #include <charconv>
 #include <cstdint>
+#include <limits>
 
 namespace kokola {
 namespace {
@@ -39,6 +40,8 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
     if (text.size() <= unit.suffix.size() || !text.ends_with(unit.suffix)) continue;
     auto count = parse_count(text.substr(0, text.size() - unit.suffix.size()));
     if (!count) return std::nullopt;
+    // Refuse what milliseconds cannot hold rather than wrap around.
+    if (*count > std::numeric_limits<std::int64_t>::max() / unit.ms) return std::nullopt;
     return std::chrono::milliseconds(*count * unit.ms);
   }
   return std::nullopt;

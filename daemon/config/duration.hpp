@@ -9,6 +9,7 @@
 
 namespace kokola {
 
+// Nothing for text that is not a duration, or names one that milliseconds cannot hold.
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 std::string format_duration(std::chrono::milliseconds d);  // "5m", "30s", "1500ms"
 

@@ -1,7 +1,10 @@
 #include "config/sections.hpp"
 
+#include <sys/un.h>
+
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 
 #include "config/checks.hpp"
 #include "kokola/paths.hpp"
@@ -11,6 +14,14 @@ namespace kokola {
 namespace {
 
 using std::chrono::milliseconds;
+
+// Upper bounds that keep every duration far from overflowing the clocks' nanoseconds and
+// catch a unit typed wrong ("5d" for "5m"): a longer timeout or interval is no use.
+constexpr milliseconds kMaxTimeout = std::chrono::hours(1);
+constexpr milliseconds kMaxInterval = std::chrono::hours(365 * 24);
+
+// The longest socket path sockaddr_un holds, without its terminating NUL.
+constexpr std::size_t kMaxSocketPath = sizeof(sockaddr_un{}.sun_path) - 1;
 
 void read_views(MapReader& erp, ErpViews& views) {
   MapReader section = erp.section("views");
@@ -184,15 +195,31 @@ void read_kokola(MapReader& root, const ConfigEnvironment& env, KokolaConfig& co
   read_token_source(kokola, env, config);
   read_auth(kokola, config);
   read_paths(kokola, config);
-  kokola.duration("connect_timeout", config.connect_timeout, milliseconds(1));
-  kokola.duration("request_timeout", config.request_timeout, milliseconds(1));
+  kokola.duration("connect_timeout", config.connect_timeout, milliseconds(1), kMaxTimeout);
+  kokola.duration("request_timeout", config.request_timeout, milliseconds(1), kMaxTimeout);
   read_tls(kokola, config.tls);
   kokola.finish();
 }
 
-void read_control(MapReader& root, ControlConfig& config) {
+// The socket path as the daemon will bind it (relative to the file's directory) must fit
+// sockaddr_un, or the daemon would pass --check-config and then fail to start.
+void check_socket_length(MapReader& control, const std::string& path, const std::string& origin) {
+  namespace fs = std::filesystem;
+  const fs::path base = fs::path(origin).parent_path();
+  std::string bound = path;
+  if (!base.empty() && !fs::path(path).is_absolute()) {
+    bound = (base / path).lexically_normal().string();
+  }
+  if (bound.size() <= kMaxSocketPath) return;
+  control.problem("socket", "the path is " + std::to_string(bound.size()) +
+                                " bytes, a Unix socket path allows at most " +
+                                std::to_string(kMaxSocketPath) + ": '" + bound + "'");
+}
+
+void read_control(MapReader& root, const std::string& origin, ControlConfig& config) {
   MapReader control = root.section("control");
   control.text("socket", config.socket_path, Need::non_empty);
+  check_socket_length(control, config.socket_path, origin);
   control.text("socket_group", config.socket_group);
   control.text_list("admin_groups", config.admin_groups, Need::optional);
   control.text_list("viewer_groups", config.viewer_groups, Need::optional);
@@ -205,7 +232,7 @@ void read_schedule(MapReader& root, std::map<Entity, EntitySchedule>& out) {
     EntitySchedule entry;
     MapReader section = schedule.section(entity_name(e));
     section.flag("enabled", entry.enabled);
-    section.duration("interval", entry.interval, std::chrono::seconds(1));
+    section.duration("interval", entry.interval, std::chrono::seconds(1), kMaxInterval);
     section.finish();
     out[e] = entry;
   }
@@ -238,7 +265,7 @@ void read_sections(MapReader& root, const ConfigEnvironment& env, Config& config
   read_rules(root, config.rules);
   read_kokola(root, env, config.kokola);
   read_single(root, "state", "path", config.state_path);
-  read_control(root, config.control);
+  read_control(root, config.source_path, config.control);
   read_schedule(root, config.schedule);
   read_log(root, config.log_level);
   root.finish();

@@ -171,7 +171,7 @@ void MapReader::integer(std::string_view key, int& out, int min, int max) {
 }
 
 void MapReader::duration(std::string_view key, std::chrono::milliseconds& out,
-                         std::chrono::milliseconds min) {
+                         std::chrono::milliseconds min, std::chrono::milliseconds max) {
   const Entry* e = scalar(key, Need::optional);
   if (!e) return;
 
@@ -181,6 +181,8 @@ void MapReader::duration(std::string_view key, std::chrono::milliseconds& out,
             "expected a duration with a unit (500ms, 30s, 5m, 2h, 1d), got " + describe(e->value));
   } else if (*value < min) {
     problem(key, "must be at least " + format_duration(min));
+  } else if (*value > max) {
+    problem(key, "must be at most " + format_duration(max) + ", got " + describe(e->value));
   } else {
     out = *value;
   }

@@ -50,8 +50,9 @@ class MapReader {
   void text(std::string_view key, std::string& out, Need need = Need::optional);
   void flag(std::string_view key, bool& out);
   void integer(std::string_view key, int& out, int min, int max);
-  void duration(std::string_view key, std::chrono::milliseconds& out,
-                std::chrono::milliseconds min);
+  // A duration from `min` to `max`, both included.
+  void duration(std::string_view key, std::chrono::milliseconds& out, std::chrono::milliseconds min,
+                std::chrono::milliseconds max);
   void text_list(std::string_view key, std::vector<std::string>& out, Need need);
   // A nested map; absent or empty (`key:` alone) gives an empty reader.
   MapReader section(std::string_view key, Need need = Need::optional);

@@ -18,6 +18,11 @@ namespace {
 namespace asio = boost::asio;
 using stream_protocol = asio::local::stream_protocol;
 
+// After a failed accept (most often EMFILE: out of descriptors) the listening socket stays
+// readable, so accepting again at once would spin. Wait instead, doubling up to a second.
+constexpr std::chrono::milliseconds kFirstRetryDelay{100};
+constexpr std::chrono::milliseconds kMaxRetryDelay{1000};
+
 // The caller's identity as of its connect(), from the kernel.
 bool read_peer(stream_protocol::socket& socket, Peer& peer) {
   ucred cred{};
@@ -39,7 +44,11 @@ void set_close_on_exec(stream_protocol::socket& socket) {
 }  // namespace
 
 ControlServer::ControlServer(asio::io_context& io, ServerOptions options, Handler handler)
-    : io_(io), options_(std::move(options)), handler_(std::move(handler)), acceptor_(io) {
+    : io_(io),
+      options_(std::move(options)),
+      handler_(std::move(handler)),
+      acceptor_(io),
+      retry_timer_(io) {
   BoundSocket bound = bind_control_socket(options_.socket_path, options_.socket_group);
   socket_file_ = bound.file;
 
@@ -65,6 +74,7 @@ void ControlServer::stop() {
   stopped_ = true;
 
   boost::system::error_code ignored;
+  retry_timer_.cancel();
   acceptor_.close(ignored);
   {
     std::lock_guard lock(connections_mutex_);
@@ -88,12 +98,10 @@ void ControlServer::do_accept() {
 void ControlServer::on_accept(boost::system::error_code ec, stream_protocol::socket socket) {
   if (ec == asio::error::operation_aborted || stopped_) return;
   if (ec) {
-    // TODO: out of descriptors (EMFILE) makes this retry at once; a short back-off timer
-    // would keep the loop from spinning until a descriptor is free.
-    spdlog::warn("accepting on control socket '{}': {}", options_.socket_path, ec.message());
-    do_accept();
+    back_off(ec);
     return;
   }
+  retry_delay_ = std::chrono::milliseconds(0);
 
   set_close_on_exec(socket);
   Peer peer;
@@ -112,6 +120,19 @@ void ControlServer::on_accept(boost::system::error_code ec, stream_protocol::soc
   }
   connection->start();
   do_accept();
+}
+
+void ControlServer::back_off(boost::system::error_code ec) {
+  retry_delay_ =
+      retry_delay_.count() == 0 ? kFirstRetryDelay : std::min(retry_delay_ * 2, kMaxRetryDelay);
+  spdlog::warn("accepting on control socket '{}': {}; retrying in {} ms", options_.socket_path,
+               ec.message(), retry_delay_.count());
+
+  retry_timer_.expires_after(retry_delay_);
+  retry_timer_.async_wait([this](boost::system::error_code wait_ec) {
+    if (wait_ec == asio::error::operation_aborted || stopped_) return;
+    do_accept();
+  });
 }
 
 }  // namespace kokola::control

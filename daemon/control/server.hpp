@@ -10,12 +10,15 @@
 //
 // One request at a time per connection: the next line is read only after the final result
 // of the current one was written. An error in one connection closes only that connection.
+// A failed accept (e.g. out of descriptors) is retried after a back-off, logged once per try.
 #pragma once
 
 #include <sys/types.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -78,12 +81,16 @@ class ControlServer {
  private:
   void do_accept();
   void on_accept(boost::system::error_code ec, boost::asio::local::stream_protocol::socket s);
+  // Waits before accepting again after a failed accept, longer after each failure in a row.
+  void back_off(boost::system::error_code ec);
 
   boost::asio::io_context& io_;
   ServerOptions options_;
   Handler handler_;
   SocketFile socket_file_;
   boost::asio::local::stream_protocol::acceptor acceptor_;
+  boost::asio::steady_timer retry_timer_;
+  std::chrono::milliseconds retry_delay_{0};  // 0: the last accept succeeded
   std::mutex connections_mutex_;
   std::vector<std::weak_ptr<Connection>> connections_;
   bool stopped_ = false;

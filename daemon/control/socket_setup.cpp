@@ -16,7 +16,10 @@ namespace kokola::control {
 namespace {
 
 constexpr mode_t kDirectoryMode = 0750;
-constexpr mode_t kSocketUmask = 0117;  // the socket is born 0660
+constexpr mode_t kDirectoryUmask = 0027;              // the directory is born 0750
+constexpr mode_t kSocketUmask = 0117;                 // the socket is born 0660
+constexpr uid_t kKeepOwner = static_cast<uid_t>(-1);  // chown: leave as it is
+constexpr gid_t kKeepGroup = static_cast<gid_t>(-1);
 constexpr int kListenBacklog = 64;
 
 [[noreturn]] void fail(const std::string& doing, const std::string& subject,
@@ -57,24 +60,8 @@ UniqueFd new_socket(const std::string& path) {
   return fd;
 }
 
-void create_directory(const std::string& dir) {
-  if (::mkdir(dir.c_str(), kDirectoryMode) != 0 && errno != EEXIST) {
-    fail("creating socket directory", dir, errno_text(errno));
-  }
-  // mkdir applied the process umask; set the mode we mean.
-  if (::chmod(dir.c_str(), kDirectoryMode) != 0) {
-    fail("setting the mode of socket directory", dir, errno_text(errno));
-  }
-}
-
 // The directory must be ours alone: whoever can write in it can replace the socket.
-void prepare_directory(const std::string& dir) {
-  struct stat st {};
-  if (::stat(dir.c_str(), &st) != 0) {
-    if (errno != ENOENT) fail("checking socket directory", dir, errno_text(errno));
-    create_directory(dir);
-    return;
-  }
+void check_directory(const std::string& dir, const struct stat& st) {
   if (!S_ISDIR(st.st_mode)) fail("checking socket directory", dir, "not a directory");
   if (st.st_uid != ::geteuid()) {
     fail("checking socket directory", dir,
@@ -85,6 +72,32 @@ void prepare_directory(const std::string& dir) {
     fail("checking socket directory", dir,
          "writable by group or others; the socket needs a directory of its own");
   }
+}
+
+// A directory we create is 0750 from the start and belongs to the socket's group, so that
+// the group's members can reach the socket inside it (the group needs x on the directory).
+void create_directory(const std::string& dir, const std::string& group, gid_t gid) {
+  int rc = 0;
+  {
+    ScopedUmask umask(kDirectoryUmask);
+    rc = ::mkdir(dir.c_str(), kDirectoryMode);
+  }
+  if (rc != 0) fail("creating socket directory", dir, errno_text(errno));
+  if (gid != kKeepGroup && ::chown(dir.c_str(), kKeepOwner, gid) != 0) {
+    int err = errno;
+    ::rmdir(dir.c_str());
+    fail("setting group '" + group + "' on socket directory", dir, errno_text(err));
+  }
+}
+
+void prepare_directory(const std::string& dir, const std::string& group, gid_t gid) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0) {
+    if (errno != ENOENT) fail("checking socket directory", dir, errno_text(errno));
+    create_directory(dir, group, gid);
+    return;
+  }
+  check_directory(dir, st);
 }
 
 // A socket left by a daemon that died is removed; a live one or any other file is refused.
@@ -158,8 +171,9 @@ UniqueFd::~UniqueFd() {
 
 BoundSocket bind_control_socket(const std::string& path, const std::string& group) {
   const sockaddr_un addr = make_address(path);
+  const gid_t gid = group.empty() ? kKeepGroup : lookup_group(group);
   std::string dir = std::filesystem::path(path).parent_path().string();
-  prepare_directory(dir.empty() ? "." : dir);
+  prepare_directory(dir.empty() ? "." : dir, group, gid);
   clear_existing(path, addr);
 
   BoundSocket bound{new_socket(path), {}};
@@ -172,9 +186,8 @@ BoundSocket bind_control_socket(const std::string& path, const std::string& grou
   bound.file = describe(path);
   UnlinkGuard guard(bound.file);
 
-  if (!group.empty()) {
-    gid_t gid = lookup_group(group);
-    if (::chown(path.c_str(), static_cast<uid_t>(-1), gid) != 0) {
+  if (gid != kKeepGroup) {
+    if (::chown(path.c_str(), kKeepOwner, gid) != 0) {
       fail("setting group '" + group + "' on control socket", path, errno_text(errno));
     }
   }

@@ -1,9 +1,10 @@
 // Creating the control socket safely (docs/security.md): in a directory of its own, of a
 // path that fits sun_path, never over another daemon's live socket, with mode 0660 from
 // the moment it exists (bound under a scoped umask, so there is no chmod window), owned by
-// the configured group, close-on-exec. Start-up only: these functions throw
-// std::runtime_error with a one-line message. Call them from the main thread before any
-// other thread starts (the umask is process-wide).
+// the configured group, close-on-exec. A directory it creates is 0750 from the start and
+// gets the configured group before the socket is bound, so that the group can reach it. Start-up
+// only: these functions throw std::runtime_error with a one-line message. Call them from the main
+// thread before any other thread starts (the umask is process-wide).
 #pragma once
 
 #include <sys/types.h>

@@ -2,29 +2,32 @@
 
 namespace kokola {
 
-std::string_view entity_name(Entity e) {
-  switch (e) {
-    case Entity::vendor:
-      return "vendor";
-    case Entity::item:
-      return "item";
-    case Entity::purchase_order:
-      return "po";
+namespace {
+
+struct EntityNames {
+  Entity entity;
+  std::string_view name;   // wire, config and store
+  std::string_view title;  // for people
+};
+
+constexpr EntityNames kNames[] = {
+    {Entity::vendor, "vendor", "vendor"},
+    {Entity::item, "item", "item"},
+    {Entity::purchase_order, "po", "purchase order"},
+};
+
+const EntityNames& names_of(Entity e) {
+  for (const auto& n : kNames) {
+    if (n.entity == e) return n;
   }
-  return "unknown";
+  return kNames[0];  // unreachable: every enumerator has a row
 }
 
-std::string_view entity_title(Entity e) {
-  switch (e) {
-    case Entity::vendor:
-      return "vendor";
-    case Entity::item:
-      return "item";
-    case Entity::purchase_order:
-      return "purchase order";
-  }
-  return "unknown";
-}
+}  // namespace
+
+std::string_view entity_name(Entity e) { return names_of(e).name; }
+
+std::string_view entity_title(Entity e) { return names_of(e).title; }
 
 std::optional<Entity> parse_entity(std::string_view s) {
   if (s == "vendor" || s == "vendors") return Entity::vendor;

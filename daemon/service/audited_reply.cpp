@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "kokola/protocol.hpp"
+
 namespace kokola {
 namespace {
 
@@ -21,6 +23,20 @@ void add_push_result(const nlohmann::json& r, AuditEntry& entry) {
 }
 
 }  // namespace
+
+std::string run_errors(const nlohmann::json& data) {
+  std::string errors;
+  auto runs = data.is_object() ? data.find("runs") : data.end();
+  if (!data.is_object() || runs == data.end() || !runs->is_array()) return errors;
+  for (const auto& run : *runs) {
+    if (!run.is_object()) continue;
+    auto error = run.find("error");
+    if (error == run.end() || !error->is_string() || error->get<std::string>().empty()) continue;
+    if (!errors.empty()) errors += "; ";
+    errors += run.value("entity", "") + ": " + error->get<std::string>();
+  }
+  return errors;
+}
 
 void summarise_result(const nlohmann::json& data, AuditEntry& entry) {
   if (!data.is_object()) return;
@@ -61,7 +77,14 @@ void AuditedReply::add_jobs(const std::vector<std::int64_t>& jobs) {
 void AuditedReply::progress(nlohmann::json data) { inner_->progress(std::move(data)); }
 
 void AuditedReply::result(nlohmann::json data) {
-  finish("ok", "", &data);
+  // A sync run stops early only when the ERP could not be read: the answer carries it, and
+  // the trail records the request as failed rather than ok.
+  std::string errors = run_errors(data);
+  if (errors.empty()) {
+    finish("ok", "", &data);
+  } else {
+    finish(std::string(error_code::kErpError), std::move(errors), &data);
+  }
   inner_->result(std::move(data));
 }
 

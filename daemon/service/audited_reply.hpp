@@ -1,7 +1,8 @@
 // The audit trail's hold on one admin request (docs/security.md): a control::Reply that
 // passes everything on to the connection's Reply and, on the way, writes the request to the
 // state store when its work begins and completes the entry with the answer: "ok" with the
-// outcomes and the jobs created, or the error code and message.
+// outcomes and the jobs created, or the error code and message. A sync whose result names a
+// run that failed is recorded as `erp_error` with the runs' errors.
 //
 // Threads: built on the event loop; begin(), add_jobs(), progress(), result() and error()
 // may be called from any thread (the state store serialises its writes).
@@ -44,6 +45,10 @@ class AuditedReply : public control::Reply {
   bool begun_ = false;
   bool finished_ = false;
 };
+
+// The errors of the sync runs in a result's data that stopped early, as "po: cause" joined
+// by "; ", or "" when every run completed (or the data holds no runs). Pure; any thread.
+std::string run_errors(const nlohmann::json& data);
 
 // The audit summary of a command's result data: for push, one {entity, key, outcome,
 // reason_code} per result and dependency, and every job named; for sync, one {entity,

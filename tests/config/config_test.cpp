@@ -205,6 +205,49 @@ TEST(Config, IntervalBelowOneSecondIsRefused) {
   EXPECT_THAT(problems, ElementsAre("test.yaml:7: schedule.po.interval: must be at least 1s"));
 }
 
+TEST(Config, IntervalAboveAYearIsRefused) {
+  const auto problems =
+      problems_of(std::string(kMinimal) + "schedule: {po: {interval: 106752d}}\n");
+  EXPECT_THAT(problems, ElementsAre("test.yaml:7: schedule.po.interval: must be at most 365d, "
+                                    "got '106752d'"));
+  const Config config =
+      parse_config(std::string(kMinimal) + "schedule: {po: {interval: 365d}}\n", "test.yaml");
+  EXPECT_EQ(config.schedule.at(Entity::purchase_order).interval, std::chrono::hours(365 * 24));
+}
+
+TEST(Config, TimeoutAboveAnHourIsRefused) {
+  const auto problems = problems_of(std::string(kMinimal) +
+                                    "  connect_timeout: 61m\n"
+                                    "  request_timeout: 999999999999d\n");
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_EQ(problems[0], "test.yaml:7: kokola.connect_timeout: must be at most 1h, got '61m'");
+  EXPECT_THAT(problems[1], HasSubstr("test.yaml:8: kokola.request_timeout: expected a duration"));
+}
+
+TEST(Config, SocketPathLongerThanSockaddrIsRefused) {
+  const std::string fits = "/run/" + std::string(102, 's');  // 107 bytes
+  const Config config =
+      parse_config(std::string(kMinimal) + "control: {socket: " + fits + "}\n", "test.yaml");
+  EXPECT_EQ(config.control.socket_path, fits);
+
+  const auto problems = problems_of(std::string(kMinimal) + "control:\n  socket: " + fits + "x\n");
+  EXPECT_THAT(problems, ElementsAre("test.yaml:8: control.socket: the path is 108 bytes, a Unix "
+                                    "socket path allows at most 107: '" +
+                                    fits + "x'"));
+}
+
+TEST(Config, RelativeSocketPathIsMeasuredAsResolved) {
+  const std::string relative = std::string(90, 'r') + ".sock";
+  try {
+    parse_config(std::string(kMinimal) + "control: {socket: " + relative + "}\n",
+                 "/srv/kokola-demo/etc/kokola-sync.yaml");
+    FAIL() << "a socket path of 116 bytes once resolved was accepted";
+  } catch (const ConfigError& e) {
+    ASSERT_EQ(e.problems().size(), 1u);
+    EXPECT_THAT(e.problems()[0], HasSubstr("control.socket: the path is 116 bytes"));
+  }
+}
+
 TEST(Config, LeadingZeroIsNotAnInteger) {
   const auto problems = problems_of(std::string(kMinimal) + "rules: {quantity_scale: 04}\n");
   EXPECT_THAT(problems, ElementsAre("test.yaml:7: rules.quantity_scale: expected a whole number "

@@ -23,6 +23,13 @@ TEST(Duration, RefusesWhatItCannotReadWithoutGuessing) {
   }
 }
 
+TEST(Duration, RefusesWhatMillisecondsCannotHold) {
+  // 12 digits pass the digit check; in days they overflow a 64-bit count of milliseconds.
+  EXPECT_EQ(parse_duration("999999999999d"), std::nullopt);
+  EXPECT_EQ(parse_duration("999999999999h"), milliseconds(999'999'999'999LL * 3'600'000));
+  EXPECT_EQ(parse_duration("106752d"), milliseconds(106'752LL * 86'400'000));
+}
+
 TEST(Duration, FormatsWithTheLargestExactUnit) {
   EXPECT_EQ(format_duration(milliseconds(300'000)), "5m");
   EXPECT_EQ(format_duration(milliseconds(90'000)), "90s");

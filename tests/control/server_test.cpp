@@ -1,20 +1,29 @@
 #include "control/server.hpp"
 
+#include <fcntl.h>
+#include <grp.h>
 #include <gtest/gtest.h>
 #include <poll.h>
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/spdlog.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <optional>
 #include <thread>
+#include <vector>
 
 namespace kokola::control {
 namespace {
@@ -92,8 +101,8 @@ class ControlServerTest : public ::testing::Test {
     fs::remove_all(root_);
   }
 
-  void start_server() {
-    server_.emplace(io_, ServerOptions{socket_path_, ""}, test_handler);
+  void start_server(const std::string& group = "") {
+    server_.emplace(io_, ServerOptions{socket_path_, group}, test_handler);
     server_->start();
     thread_ = std::thread([this] { io_.run(); });
   }
@@ -275,6 +284,165 @@ TEST_F(ControlServerTest, StopRemovesTheSocket) {
   ASSERT_TRUE(fs::exists(socket_path_));
   stop_server();
   EXPECT_FALSE(fs::exists(socket_path_));
+}
+
+// Counts the warnings about failed accepts while installed as the default logger.
+class AcceptWarningCounter : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  int count() const { return count_; }
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    std::string_view text(msg.payload.data(), msg.payload.size());
+    if (msg.level == spdlog::level::warn && text.starts_with("accepting on control socket")) {
+      ++count_;
+    }
+  }
+  void flush_() override {}
+
+ private:
+  std::atomic<int> count_ = 0;
+};
+
+// Lowers this process's descriptor limit to a little above what is open now and takes the
+// rest, so that the next accept fails with EMFILE; gives everything back when destroyed.
+class DescriptorsExhausted {
+ public:
+  DescriptorsExhausted() {
+    ::getrlimit(RLIMIT_NOFILE, &saved_);
+    int highest = 0;
+    for (const auto& entry : fs::directory_iterator("/proc/self/fd")) {
+      highest = std::max(highest, std::stoi(entry.path().filename().string()));
+    }
+    rlimit lowered = saved_;
+    lowered.rlim_cur = static_cast<rlim_t>(highest) + 32;
+    limited_ = ::setrlimit(RLIMIT_NOFILE, &lowered) == 0;
+    for (;;) {
+      int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+      if (fd < 0) break;
+      held_.push_back(fd);
+    }
+  }
+  ~DescriptorsExhausted() { give_back(); }
+
+  bool limited() const { return limited_; }
+  // Frees one descriptor, for a client socket of the test's own.
+  void free_one() {
+    ::close(held_.back());
+    held_.pop_back();
+  }
+  void give_back() {
+    for (int fd : held_) ::close(fd);
+    held_.clear();
+    ::setrlimit(RLIMIT_NOFILE, &saved_);
+  }
+
+ private:
+  rlimit saved_{};
+  bool limited_ = false;
+  std::vector<int> held_;
+};
+
+// Sends the default logger's lines to `sink` for the life of the object.
+class LogTo {
+ public:
+  explicit LogTo(spdlog::sink_ptr sink) : previous_(spdlog::default_logger()) {
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", std::move(sink)));
+  }
+  ~LogTo() { spdlog::set_default_logger(previous_); }
+  LogTo(const LogTo&) = delete;
+  LogTo& operator=(const LogTo&) = delete;
+
+ private:
+  std::shared_ptr<spdlog::logger> previous_;
+};
+
+TEST_F(ControlServerTest, AcceptOutOfDescriptorsBacksOffAndRecovers) {
+  auto counter = std::make_shared<AcceptWarningCounter>();
+  LogTo capture(counter);
+  start_server();
+
+  std::optional<RawClient> client;
+  {
+    DescriptorsExhausted exhausted;
+    ASSERT_TRUE(exhausted.limited());
+    exhausted.free_one();
+    client.emplace(socket_path_);  // queued by the kernel; the server cannot accept it
+    ASSERT_TRUE(client->connected());
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  // Retrying at once logged thousands of lines in that time; 100, 200, 400 ms apart, a few.
+  const int warnings = counter->count();
+  EXPECT_GE(warnings, 1);
+  EXPECT_LE(warnings, 5);
+
+  // With descriptors free again, the waiting client is accepted and answered.
+  client->send(request("e1", "status"));
+  auto line = client->read_line();
+  ASSERT_TRUE(line);
+  EXPECT_EQ((*line)["id"], "e1");
+  EXPECT_EQ((*line)["ok"], true);
+}
+
+TEST_F(ControlServerTest, StopCancelsTheAcceptBackOff) {
+  start_server();
+  {
+    DescriptorsExhausted exhausted;
+    ASSERT_TRUE(exhausted.limited());
+    exhausted.free_one();
+    RawClient client(socket_path_);
+    std::this_thread::sleep_for(std::chrono::milliseconds(350));
+  }
+  // The server waits on its back-off timer (the next try is 700 ms after the first failure);
+  // stopping must not wait for it to fire.
+  const auto start = std::chrono::steady_clock::now();
+  stop_server();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(200));
+  EXPECT_FALSE(fs::exists(socket_path_));
+}
+
+// A group other than root's that exists on any Debian system.
+std::optional<gid_t> some_other_group() {
+  for (const char* name : {"daemon", "nogroup"}) {
+    if (const group* g = ::getgrnam(name); g != nullptr && g->gr_gid != 0) return g->gr_gid;
+  }
+  return std::nullopt;
+}
+
+TEST_F(ControlServerTest, CreatedDirectoryGetsTheSocketGroup) {
+  if (::geteuid() != 0) GTEST_SKIP() << "giving a file to another group needs root";
+  auto gid = some_other_group();
+  ASSERT_TRUE(gid);
+  const std::string name = ::getgrgid(*gid)->gr_name;
+  start_server(name);
+
+  struct stat st {};
+  ASSERT_EQ(::stat((root_ + "/run").c_str(), &st), 0);
+  EXPECT_EQ(st.st_gid, *gid);
+  EXPECT_EQ(st.st_mode & 0777, 0750u);
+  ASSERT_EQ(::lstat(socket_path_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_gid, *gid);
+  EXPECT_EQ(st.st_mode & 0777, 0660u);
+}
+
+TEST_F(ControlServerTest, ExistingDirectoryKeepsItsGroup) {
+  if (::geteuid() != 0) GTEST_SKIP() << "giving a file to another group needs root";
+  auto gid = some_other_group();
+  ASSERT_TRUE(gid);
+  fs::create_directory(root_ + "/run");
+  ::chmod((root_ + "/run").c_str(), 0750);
+  start_server(::getgrgid(*gid)->gr_name);
+
+  struct stat st {};
+  ASSERT_EQ(::stat((root_ + "/run").c_str(), &st), 0);
+  EXPECT_EQ(st.st_gid, ::getegid());
+  ASSERT_EQ(::lstat(socket_path_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_gid, *gid);
+}
+
+TEST_F(ControlServerTest, UnknownGroupCreatesNothing) {
+  EXPECT_THROW(start_server("kokola-no-such-group-4f1c"), std::runtime_error);
+  EXPECT_FALSE(fs::exists(root_ + "/run"));
 }
 
 }  // namespace

@@ -109,6 +109,25 @@ TEST(RenderSync, OneLinePerRunWithFailures) {
   EXPECT_EQ(exit_code_for_result("sync", data), kExitOk);
 }
 
+TEST(RenderSync, ARunThatFailedSaysSoAndExitsOne) {
+  nlohmann::json data = {
+      {"runs",
+       {{{"entity", "vendor"}, {"duration_ms", 40}, {"counts", {{"unchanged", 2}}}, {"error", ""}},
+        {{"entity", "po"},
+         {"duration_ms", 26},
+         {"counts", nlohmann::json::object()},
+         {"failures", nlohmann::json::array()},
+         {"error", "reading view 'kokola_purchase_orders' from '/srv/erp.db': no such table"}}}}};
+  EXPECT_EQ(
+      rendered("sync", data),
+      "vendor: 40 ms, unchanged 2\n"
+      "po: failed: reading view 'kokola_purchase_orders' from '/srv/erp.db': no such table\n");
+  EXPECT_EQ(exit_code_for_result("sync", data), kExitError);
+
+  data["runs"][1]["error"] = "";
+  EXPECT_EQ(exit_code_for_result("sync", data), kExitOk);
+}
+
 TEST(RenderStatus, DegradedExitsEightAndListsReasons) {
   nlohmann::json data = {
       {"version", "0.1.0"},
