@@ -74,9 +74,11 @@ void classify(PushResult& r, const SendResult& res) {
     case SendStatus::stale:
       r.outcome = Outcome::rejected;
       r.reason_code = reason::kStaleRevision;
-      r.message = "the app holds revision " + std::to_string(res.app_revision) +
-                  ", newer than this one (" + std::to_string(r.revision.value_or(0)) +
-                  "); the next push will carry a higher one";
+      r.message = (res.app_revision > 0
+                       ? "the app holds revision " + std::to_string(res.app_revision) + ", newer"
+                       : std::string("the app holds a newer revision")) +
+                  " than this one (" + std::to_string(r.revision.value_or(0)) + ")" +
+                  (res.app_revision > 0 ? "; the next push will carry a higher one" : "");
       return;
     case SendStatus::rejected:
       if (res.error_code == "tls_error") {
@@ -137,7 +139,9 @@ PushResult Pipeline::deliver(const PushResult& checked, const Payload& payload, 
   if (on_send_) on_send_(res);
 
   classify(r, res);
-  if (res.status == SendStatus::stale) store_.raise_revision(r.entity, r.key, res.app_revision);
+  if (res.status == SendStatus::stale && res.app_revision > 0) {
+    store_.raise_revision(r.entity, r.key, res.app_revision);
+  }
   if (r.outcome == Outcome::in_doubt) r = resolve_in_doubt(std::move(r), put, job.id);
 
   std::optional<LedgerEntry> ledger;
