@@ -9,6 +9,7 @@ packages=(
   libsqlite3-dev sqlite3 libssl-dev libcli11-dev libgtest-dev libgmock-dev
   libhowardhinnant-date-dev tzdata libsystemd-dev
   python3 scdoc curl ca-certificates openssl
+  clang libclang-rt-14-dev
 )
 
 missing=()

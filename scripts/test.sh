@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The test command: installs what is needed, builds, and runs every test (unit tests,
-# end-to-end tests against the real sandbox, contract tests with the validating mock).
+# The test command: installs what is needed, builds, and runs every test: a short run of each
+# fuzz target (docs/fuzzing.md), then unit tests, end-to-end tests against the real sandbox and
+# contract tests with the validating mock (ctest, last, so that its summary closes the output).
 # Run as root on a fresh Debian 12 machine; .ci/run runs exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,7 @@ bash scripts/install-deps.sh
 bash tests/contract/install.sh
 bash scripts/check-format.sh
 bash scripts/build.sh
+bash scripts/fuzz.sh 20
 
 cd "${KOKOLA_BUILD_DIR:-build}"
 ctest --output-on-failure -j2 --timeout 600

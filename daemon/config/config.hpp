@@ -68,6 +68,11 @@ struct ControlConfig {
   std::string socket_group;  // empty: the daemon's primary group
   std::vector<std::string> admin_groups;
   std::vector<std::string> viewer_groups;
+  // Connection limits (docs/security.md).
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
+  int max_clients = 128;
+  int max_clients_per_user = 16;  // root is not counted against it
+  int admin_reserved = 8;         // of max_clients, only for admins; less than max_clients
 };
 
 struct EntitySchedule {

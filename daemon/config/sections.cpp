@@ -20,6 +20,10 @@ using std::chrono::milliseconds;
 constexpr milliseconds kMaxTimeout = std::chrono::hours(1);
 constexpr milliseconds kMaxInterval = std::chrono::hours(365 * 24);
 
+// The most control connections a configuration may allow: far below any descriptor limit
+// a daemon would run with, and a guard against a typo.
+constexpr int kMaxControlClients = 100000;
+
 // The longest socket path sockaddr_un holds, without its terminating NUL.
 constexpr std::size_t kMaxSocketPath = sizeof(sockaddr_un{}.sun_path) - 1;
 
@@ -216,6 +220,18 @@ void check_socket_length(MapReader& control, const std::string& path, const std:
                                 std::to_string(kMaxSocketPath) + ": '" + bound + "'");
 }
 
+void read_control_limits(MapReader& control, ControlConfig& config) {
+  control.duration("idle_timeout", config.idle_timeout, std::chrono::seconds(1), kMaxTimeout);
+  control.integer("max_clients", config.max_clients, 1, kMaxControlClients);
+  control.integer("max_clients_per_user", config.max_clients_per_user, 1, kMaxControlClients);
+  control.integer("admin_reserved", config.admin_reserved, 0, kMaxControlClients);
+  if (config.admin_reserved >= config.max_clients) {
+    control.problem("admin_reserved", "expected fewer than control.max_clients (" +
+                                          std::to_string(config.max_clients) + "), got " +
+                                          std::to_string(config.admin_reserved));
+  }
+}
+
 void read_control(MapReader& root, const std::string& origin, ControlConfig& config) {
   MapReader control = root.section("control");
   control.text("socket", config.socket_path, Need::non_empty);
@@ -223,6 +239,7 @@ void read_control(MapReader& root, const std::string& origin, ControlConfig& con
   control.text("socket_group", config.socket_group);
   control.text_list("admin_groups", config.admin_groups, Need::optional);
   control.text_list("viewer_groups", config.viewer_groups, Need::optional);
+  read_control_limits(control, config);
   control.finish();
 }
 

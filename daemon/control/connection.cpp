@@ -76,15 +76,53 @@ class ConnectionReply : public Reply {
 
 }  // namespace
 
-Connection::Connection(asio::local::stream_protocol::socket socket, Peer peer, Handler handler)
-    : socket_(std::move(socket)), peer_(peer), handler_(std::move(handler)) {}
+// How long a refused connection stays half-open to take in what the client already sent,
+// so that the client reads the refusal rather than a reset.
+constexpr std::chrono::milliseconds kRefusalLinger{1000};
+
+Connection::Connection(asio::local::stream_protocol::socket socket, Peer peer, Handler handler,
+                       ConnectionSlot slot, std::chrono::milliseconds idle_timeout)
+    : socket_(std::move(socket)),
+      peer_(peer),
+      handler_(std::move(handler)),
+      slot_(std::move(slot)),
+      idle_timeout_(idle_timeout),
+      timer_(socket_.get_executor()) {}
 
 void Connection::start() {
-  asio::post(socket_.get_executor(), [self = shared_from_this()] { self->do_read(); });
+  asio::post(socket_.get_executor(), [self = shared_from_this()] { self->wait_for_request(); });
+}
+
+void Connection::refuse(std::string message) {
+  asio::post(socket_.get_executor(), [self = shared_from_this(), m = std::move(message)] {
+    self->refused_ = true;
+    self->send(error_line(std::nullopt, error_code::kBusy, m), true, true);
+  });
 }
 
 void Connection::stop() {
   asio::post(socket_.get_executor(), [self = shared_from_this()] { self->close(); });
+}
+
+// Only the time spent waiting for the client counts as idle: the timer is armed here, after
+// the previous result was written, and stopped by the next non-blank line.
+void Connection::wait_for_request() {
+  if (closed_) return;
+  waiting_for_request_ = true;
+  timer_.expires_after(idle_timeout_);
+  timer_.async_wait(
+      [self = shared_from_this()](boost::system::error_code ec) { self->on_idle(ec); });
+  do_read();
+}
+
+void Connection::on_idle(boost::system::error_code ec) {
+  // A wait that completed just before it was cancelled still reports success: check.
+  if (ec == asio::error::operation_aborted || closed_ || !waiting_for_request_) return;
+  if (!refused_) {
+    spdlog::debug("closing control connection of uid {} pid {}: no request for {} ms", peer_.uid,
+                  peer_.pid, idle_timeout_.count());
+  }
+  close();
 }
 
 void Connection::do_read() {
@@ -98,6 +136,16 @@ void Connection::do_read() {
 
 void Connection::on_read(boost::system::error_code ec, std::size_t size) {
   if (ec == asio::error::operation_aborted || closed_) return;
+  if (refused_) {
+    // Lingering: what the client sends is not read as a request.
+    read_buffer_.clear();
+    if (ec) {
+      close();
+    } else {
+      do_read();
+    }
+    return;
+  }
   if (ec == asio::error::not_found) {
     // The buffer is full and holds no newline: the line is longer than the protocol allows.
     read_buffer_.clear();
@@ -126,6 +174,8 @@ void Connection::handle_line(std::string_view line) {
     return;
   }
 
+  waiting_for_request_ = false;
+  timer_.cancel();
   auto parsed = parse_request(line);
   if (const auto* e = error_of(parsed)) {
     send(error_line(*e), true, e->close);
@@ -181,17 +231,36 @@ void Connection::on_write(boost::system::error_code ec) {
   Outgoing done = std::move(queue_.front());
   queue_.pop_front();
   if (done.final && done.close_after) {
-    close();
+    if (refused_) {
+      linger();
+    } else {
+      close();
+    }
     return;
   }
-  if (done.final) do_read();
+  if (done.final) wait_for_request();
   if (!queue_.empty()) do_write();
+}
+
+// After a refusal: stop sending, discard what the client sends until it hangs up or the
+// linger time is over, then close.
+void Connection::linger() {
+  boost::system::error_code ignored;
+  socket_.shutdown(asio::socket_base::shutdown_send, ignored);
+  waiting_for_request_ = true;
+  timer_.expires_after(kRefusalLinger);
+  timer_.async_wait(
+      [self = shared_from_this()](boost::system::error_code ec) { self->on_idle(ec); });
+  read_buffer_.clear();
+  do_read();
 }
 
 void Connection::close() {
   if (closed_) return;
   closed_ = true;
   queue_.clear();
+  timer_.cancel();
+  slot_.release();
   boost::system::error_code ignored;
   socket_.shutdown(asio::socket_base::shutdown_both, ignored);
   socket_.close(ignored);

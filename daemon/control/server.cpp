@@ -23,6 +23,8 @@ using stream_protocol = asio::local::stream_protocol;
 constexpr std::chrono::milliseconds kFirstRetryDelay{100};
 constexpr std::chrono::milliseconds kMaxRetryDelay{1000};
 
+constexpr std::chrono::seconds kRefusalLogInterval{10};
+
 // The caller's identity as of its connect(), from the kernel.
 bool read_peer(stream_protocol::socket& socket, Peer& peer) {
   ucred cred{};
@@ -48,7 +50,8 @@ ControlServer::ControlServer(asio::io_context& io, ServerOptions options, Handle
       options_(std::move(options)),
       handler_(std::move(handler)),
       acceptor_(io),
-      retry_timer_(io) {
+      retry_timer_(io),
+      limits_(std::make_shared<ConnectionLimits>(options_.limits)) {
   BoundSocket bound = bind_control_socket(options_.socket_path, options_.socket_group);
   socket_file_ = bound.file;
 
@@ -112,14 +115,39 @@ void ControlServer::on_accept(boost::system::error_code ec, stream_protocol::soc
     return;
   }
 
-  auto connection = std::make_shared<Connection>(std::move(socket), peer, handler_);
+  auto admission = limits_->admit(peer, options_.is_admin);
+  auto connection = std::make_shared<Connection>(std::move(socket), peer, handler_,
+                                                 std::move(admission.slot), options_.idle_timeout);
   {
     std::lock_guard lock(connections_mutex_);
     std::erase_if(connections_, [](const auto& weak) { return weak.expired(); });
     connections_.push_back(connection);
   }
-  connection->start();
+  if (admission.refusal.empty()) {
+    connection->start();
+  } else {
+    log_refusal(peer, admission.refusal);
+    connection->refuse(std::move(admission.refusal));
+  }
   do_accept();
+}
+
+// One user opening connections in a loop must not flood the log: one line per interval,
+// counting the refusals it did not show.
+void ControlServer::log_refusal(const Peer& peer, const std::string& why) {
+  const auto now = std::chrono::steady_clock::now();
+  if (last_refusal_log_ && now - *last_refusal_log_ < kRefusalLogInterval) {
+    ++refusals_unlogged_;
+    return;
+  }
+  std::string skipped;
+  if (refusals_unlogged_ > 0) {
+    skipped = " (" + std::to_string(refusals_unlogged_) + " more refused since the last such line)";
+  }
+  spdlog::warn("refusing control connection from uid {} pid {}: {}{}", peer.uid, peer.pid, why,
+               skipped);
+  last_refusal_log_ = now;
+  refusals_unlogged_ = 0;
 }
 
 void ControlServer::back_off(boost::system::error_code ec) {

@@ -11,6 +11,12 @@
 // One request at a time per connection: the next line is read only after the final result
 // of the current one was written. An error in one connection closes only that connection.
 // A failed accept (e.g. out of descriptors) is retried after a back-off, logged once per try.
+//
+// Limits (docs/security.md): a connection that sends no complete request line for
+// `idle_timeout` while the server waits for its next request is closed (time spent waiting
+// for a result does not count). Connections are counted per uid and in total
+// (control/limits.hpp); one over a limit gets a `busy` error line with a null id and is
+// closed at once.
 #pragma once
 
 #include <sys/types.h>
@@ -23,10 +29,12 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "control/limits.hpp"
 #include "control/socket_setup.hpp"
 #include "kokola/protocol.hpp"
 
@@ -61,6 +69,11 @@ using Handler = std::function<void(const Peer&, const Request&, std::shared_ptr<
 struct ServerOptions {
   std::string socket_path;
   std::string socket_group;  // empty: keep the daemon's primary group
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
+  LimitSettings limits;
+  // Whether a peer may use the slots kept for admins; empty: root only. Called on the
+  // io_context's thread, only when the other slots are taken.
+  std::function<bool(const Peer&)> is_admin;
 };
 
 class ControlServer {
@@ -83,6 +96,7 @@ class ControlServer {
   void on_accept(boost::system::error_code ec, boost::asio::local::stream_protocol::socket s);
   // Waits before accepting again after a failed accept, longer after each failure in a row.
   void back_off(boost::system::error_code ec);
+  void log_refusal(const Peer& peer, const std::string& why);
 
   boost::asio::io_context& io_;
   ServerOptions options_;
@@ -91,6 +105,9 @@ class ControlServer {
   boost::asio::local::stream_protocol::acceptor acceptor_;
   boost::asio::steady_timer retry_timer_;
   std::chrono::milliseconds retry_delay_{0};  // 0: the last accept succeeded
+  std::shared_ptr<ConnectionLimits> limits_;
+  std::optional<std::chrono::steady_clock::time_point> last_refusal_log_;
+  std::size_t refusals_unlogged_ = 0;
   std::mutex connections_mutex_;
   std::vector<std::weak_ptr<Connection>> connections_;
   bool stopped_ = false;

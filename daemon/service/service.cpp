@@ -44,6 +44,14 @@ void Service::start() {
   control::ServerOptions options;
   options.socket_path = config_.control.socket_path;
   options.socket_group = config_.control.socket_group;
+  options.idle_timeout = config_.control.idle_timeout;
+  options.limits.max_clients = static_cast<std::size_t>(config_.control.max_clients);
+  options.limits.max_clients_per_user =
+      static_cast<std::size_t>(config_.control.max_clients_per_user);
+  options.limits.admin_reserved = static_cast<std::size_t>(config_.control.admin_reserved);
+  options.is_admin = [this](const control::Peer& p) {
+    return roles_.identify(p).role == Role::admin;
+  };
   server_ = std::make_unique<control::ControlServer>(
       io_, options, [this](const control::Peer& p, const Request& r, ReplyPtr reply) {
         handle(p, r, std::move(reply));

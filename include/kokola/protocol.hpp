@@ -44,6 +44,7 @@ inline constexpr std::string_view kPermissionDenied = "permission_denied";
 inline constexpr std::string_view kNotFound = "not_found";
 inline constexpr std::string_view kErpError = "erp_error";
 inline constexpr std::string_view kShuttingDown = "shutting_down";
+inline constexpr std::string_view kBusy = "busy";  // too many connections; sent with a null id
 inline constexpr std::string_view kInternal = "internal";
 }  // namespace error_code
 

@@ -375,5 +375,39 @@ TEST(Config, MissingFileSaysSo) {
   }
 }
 
+TEST(Config, ControlLimitsHaveDefaultsAndCanBeSet) {
+  const Config defaults = parse_config(kMinimal, "test.yaml");
+  EXPECT_EQ(defaults.control.idle_timeout, std::chrono::seconds(60));
+  EXPECT_EQ(defaults.control.max_clients, 128);
+  EXPECT_EQ(defaults.control.max_clients_per_user, 16);
+  EXPECT_EQ(defaults.control.admin_reserved, 8);
+
+  const Config set = parse_config(std::string(kMinimal) +
+                                      "control:\n"
+                                      "  idle_timeout: 90s\n"
+                                      "  max_clients: 40\n"
+                                      "  max_clients_per_user: 4\n"
+                                      "  admin_reserved: 3\n",
+                                  "test.yaml");
+  EXPECT_EQ(set.control.idle_timeout, std::chrono::seconds(90));
+  EXPECT_EQ(set.control.max_clients, 40);
+  EXPECT_EQ(set.control.max_clients_per_user, 4);
+  EXPECT_EQ(set.control.admin_reserved, 3);
+}
+
+TEST(Config, AdminReservedMustLeaveSlotsForOthers) {
+  const auto problems =
+      problems_of(std::string(kMinimal) + "control:\n  max_clients: 8\n  admin_reserved: 8\n");
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_THAT(problems[0], HasSubstr("control.admin_reserved: expected fewer than "
+                                     "control.max_clients (8), got 8"));
+}
+
+TEST(Config, ZeroIdleTimeoutIsRefused) {
+  const auto problems = problems_of(std::string(kMinimal) + "control:\n  idle_timeout: 0s\n");
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_THAT(problems[0], HasSubstr("control.idle_timeout"));
+}
+
 }  // namespace
 }  // namespace kokola

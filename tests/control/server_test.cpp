@@ -30,6 +30,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
+ServerOptions options_for(std::string path, std::string group) {
+  ServerOptions options;
+  options.socket_path = std::move(path);
+  options.socket_group = std::move(group);
+  return options;
+}
+
 // A blocking test client on a raw Unix socket.
 class RawClient {
  public:
@@ -102,7 +109,7 @@ class ControlServerTest : public ::testing::Test {
   }
 
   void start_server(const std::string& group = "") {
-    server_.emplace(io_, ServerOptions{socket_path_, group}, test_handler);
+    server_.emplace(io_, options_for(socket_path_, group), test_handler);
     server_->start();
     thread_ = std::thread([this] { io_.run(); });
   }
@@ -250,7 +257,7 @@ TEST_F(ControlServerTest, LiveSocketIsRefused) {
   start_server();
   boost::asio::io_context other;
   try {
-    ControlServer second(other, ServerOptions{socket_path_, ""}, test_handler);
+    ControlServer second(other, options_for(socket_path_, ""), test_handler);
     FAIL() << "a second server bound a live socket";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("another kokola-syncd is listening"), std::string::npos);
@@ -263,20 +270,18 @@ TEST_F(ControlServerTest, RegularFileAtThePathIsRefused) {
   fs::create_directory(root_ + "/run");
   ::chmod((root_ + "/run").c_str(), 0750);
   std::ofstream(socket_path_) << "not a socket";
-  EXPECT_THROW(ControlServer(io_, ServerOptions{socket_path_, ""}, test_handler),
-               std::runtime_error);
+  EXPECT_THROW(ControlServer(io_, options_for(socket_path_, ""), test_handler), std::runtime_error);
   EXPECT_TRUE(fs::is_regular_file(socket_path_));
 }
 
 TEST_F(ControlServerTest, ParentThatIsNotADirectoryIsRefused) {
   std::ofstream(root_ + "/run") << "a file";
-  EXPECT_THROW(ControlServer(io_, ServerOptions{socket_path_, ""}, test_handler),
-               std::runtime_error);
+  EXPECT_THROW(ControlServer(io_, options_for(socket_path_, ""), test_handler), std::runtime_error);
 }
 
 TEST_F(ControlServerTest, TooLongPathIsRefused) {
   std::string path = root_ + "/" + std::string(120, 'p');
-  EXPECT_THROW(ControlServer(io_, ServerOptions{path, ""}, test_handler), std::runtime_error);
+  EXPECT_THROW(ControlServer(io_, options_for(path, ""), test_handler), std::runtime_error);
 }
 
 TEST_F(ControlServerTest, StopRemovesTheSocket) {

@@ -24,6 +24,28 @@ PO = "PWU2012502-0000517"
 VENDOR = "V-0042"
 
 
+# Run as a test user: opens `count` connections to the socket and sends nothing, reports
+# how many connected and how many were refused with `busy`, then holds them until stdin closes.
+IDLE_CLIENTS = r"""
+import json, select, socket, sys, time
+path, count = sys.argv[1], int(sys.argv[2])
+conns = []
+for _ in range(count):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    conns.append(s)
+got = {}
+deadline = time.monotonic() + 5
+while time.monotonic() < deadline and len(got) < count:
+    ready, _, _ = select.select([c for c in conns if c.fileno() not in got], [], [], 0.2)
+    for c in ready:
+        got[c.fileno()] = c.recv(4096)
+busy = sum(1 for data in got.values() if b'"code":"busy"' in data)
+print(json.dumps({"connected": len(conns), "busy": busy}), flush=True)
+sys.stdin.read()
+"""
+
+
 def run(*args):
     subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
@@ -168,6 +190,34 @@ class RolesTest(unittest.TestCase):
         self.assertIn(f"the group '{self.group['sock']}'", err)
         # Nothing reached the daemon, so nothing was audited.
         self.assertEqual(self.audit("--user", self.user["out"]), [])
+
+
+    def test_idle_connections_of_one_user_do_not_lock_root_out(self):
+        helper = subprocess.Popen(["runuser", "-u", self.user["none"], "--", "python3", "-c",
+                                   IDLE_CLIENTS, str(self.env.socket), "500"],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                  cwd="/")
+        try:
+            report = json.loads(helper.stdout.readline())
+            self.assertEqual(report["connected"], 500)
+            # The user's first 16 (control.max_clients_per_user) stay; the rest are refused.
+            self.assertEqual(report["busy"], 500 - 16)
+
+            # While the user still holds its connections, root is answered.
+            rc, out, err = self.env.ctl("--json", "status", timeout=10)
+            self.assertIn(rc, (EXIT_OK, 8), err)  # 8: degraded, still an answer
+            self.assertIn("entities", json.loads(out))
+            rc, out, err = self.ctl_as("adm", "--json", "status")
+            self.assertIn(rc, (EXIT_OK, 8), err)
+            # The user itself is told why it is refused.
+            rc, out, err = self.ctl_as("none", "status")
+            self.assertEqual(rc, 1, err)
+            self.assertIn("busy", err)
+            self.assertIn("control.max_clients_per_user", err)
+        finally:
+            helper.stdin.close()
+            helper.wait(timeout=30)
+            helper.stdout.close()
 
 
 if __name__ == "__main__":
