@@ -55,6 +55,28 @@ int check_config(const kokola::Config& config) {
   return 0;
 }
 
+// SIGHUP re-reads the API token, so that a rotated token is used from the next request on;
+// the token is swapped on the sender thread, between requests.
+// TODO: the rest of the configuration is not reloaded yet (that needs rebuilding the pipeline
+// and the schedules between runs); until it is, other changes need a restart.
+void rotate_token(const kokola::Config& config, kokola::HttpKokolaClient& app,
+                  kokola::Service& service) {
+  try {
+    std::string token = kokola::read_api_token(config.kokola);
+    service.on_sender([&app, token = std::move(token)]() mutable {
+      try {
+        app.set_token(std::move(token));
+        spdlog::info("SIGHUP: API token re-read");
+      } catch (const std::exception& e) {
+        spdlog::error("SIGHUP: keeping the previous API token: {}", e.what());
+      }
+    });
+  } catch (const std::exception& e) {
+    spdlog::error("SIGHUP: keeping the previous API token: {}", e.what());
+  }
+  spdlog::warn("SIGHUP: only the API token is re-read; other configuration changes need a restart");
+}
+
 int run(const kokola::Config& config) {
   kokola::StateStore store(config.state_path);
   kokola::SqliteErpSource source(config.erp.sqlite_path, config.erp.views, config.erp.page_size);
@@ -77,11 +99,7 @@ int run(const kokola::Config& config) {
   on_signal = [&](boost::system::error_code ec, int signo) {
     if (ec) return;
     if (signo == SIGHUP) {
-      // TODO: reloading the configuration is not implemented; until it is, SIGHUP must not
-      // end the daemon (its default action), so it is caught, logged and ignored.
-      spdlog::warn(
-          "SIGHUP: reloading the configuration is not supported yet; restart "
-          "kokola-syncd to apply a changed configuration");
+      rotate_token(config, app, service);
       signals.async_wait(on_signal);
       return;
     }

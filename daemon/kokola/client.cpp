@@ -191,6 +191,12 @@ void HttpKokolaClient::Impl::log(const SendResult& result, const std::string& re
                 request_id);
 }
 
+void HttpKokolaClient::set_token(std::string token) {
+  check_settings(impl_->config, token);
+  impl_->auth = auth_value(impl_->config, token);
+  impl_->token = std::move(token);
+}
+
 HttpKokolaClient::HttpKokolaClient(const KokolaConfig& config, std::string token) {
   check_settings(config, token);
   impl_ = std::make_unique<Impl>(config, std::move(token));

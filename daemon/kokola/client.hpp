@@ -86,6 +86,11 @@ class HttpKokolaClient : public KokolaTransport {
   SendResult put(const PutRequest& req) override;
   FetchResult get(Entity entity, const std::string& key, const std::string& request_id) override;
 
+  // Uses a new token from the next request on (a rotated token). Call it on the thread that
+  // sends, like put() and get(). Throws std::invalid_argument for a token it cannot use,
+  // keeping the old one.
+  void set_token(std::string token);
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

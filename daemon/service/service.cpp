@@ -65,6 +65,8 @@ void Service::start() {
   }
 }
 
+void Service::on_sender(std::function<void()> work) { boost::asio::post(sender_, std::move(work)); }
+
 void Service::stop() {
   if (stopping_.exchange(true)) return;
   for (auto& [e, timer] : timers_) timer->cancel();

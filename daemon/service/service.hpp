@@ -14,6 +14,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -39,6 +40,8 @@ class Service {
   void start();
   // Stops taking work, lets the push or run in progress finish, and closes the socket.
   void stop();
+  // Runs `work` on the sender thread, after the push or run in progress.
+  void on_sender(std::function<void()> work);
 
  private:
   using ReplyPtr = std::shared_ptr<control::Reply>;

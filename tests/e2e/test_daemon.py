@@ -9,7 +9,7 @@ import threading
 import time
 import unittest
 
-from harness import BIN_DIR, EXIT_IN_DOUBT, EXIT_OK, Env, wait_for
+from harness import BIN_DIR, EXIT_APP_AUTH, EXIT_IN_DOUBT, EXIT_OK, Env, wait_for
 
 PO = "PWU2012502-0000517"
 EXIT_ERROR = 1
@@ -83,6 +83,20 @@ class StartupTest(unittest.TestCase):
         rc, out, err = self.env.ctl("status")
         self.assertIn(rc, (0, 8), err)
         self.assertIsNone(self.env.daemon.poll())
+
+    def test_sighup_picks_up_a_rotated_token(self):
+        env = Env(app_token="rotated-" + os.urandom(8).hex())
+        self.addCleanup(env.stop)
+        env.start_daemon()
+        rc, out, err = env.ctl("push", "vendor", "V-0001")
+        self.assertEqual(rc, EXIT_APP_AUTH, out + err)
+
+        token_file = env.dir / "token"
+        token_file.write_text(env.sandbox.token_file.read_text())
+        env.daemon.send_signal(signal.SIGHUP)
+        wait_for(lambda: "API token re-read" in env.daemon_log.read_text(), "the token re-read")
+        rc, out, err = env.ctl("push", "vendor", "V-0001")
+        self.assertEqual(rc, EXIT_OK, out + err)
 
     def test_sigterm_stops_cleanly(self):
         self.env.start_daemon()
