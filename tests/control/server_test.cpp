@@ -25,6 +25,8 @@
 #include <thread>
 #include <vector>
 
+#include "control/line_reader.hpp"
+
 namespace kokola::control {
 namespace {
 
@@ -55,22 +57,7 @@ class RawClient {
   }
 
   // The next line as JSON, or nullopt on end of stream or after 5 s.
-  std::optional<nlohmann::json> read_line() {
-    for (;;) {
-      auto nl = buffer_.find('\n');
-      if (nl != std::string::npos) {
-        auto line = buffer_.substr(0, nl);
-        buffer_.erase(0, nl + 1);
-        return nlohmann::json::parse(line);
-      }
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, 5000) <= 0) return std::nullopt;
-      char chunk[4096];
-      ssize_t n = ::recv(fd_, chunk, sizeof(chunk), 0);
-      if (n <= 0) return std::nullopt;
-      buffer_.append(chunk, static_cast<std::size_t>(n));
-    }
-  }
+  std::optional<nlohmann::json> read_line() { return read_json_line(fd_, buffer_); }
 
  private:
   int fd_;
