@@ -13,12 +13,14 @@
 #include <iostream>
 
 #include "config/config.hpp"
-#include "erp/sqlite_source.hpp"
+#include "erp/make_source.hpp"
 #include "kokola/client.hpp"
 #include "kokola/paths.hpp"
 #include "kokola/version.hpp"
 #include "log/logging.hpp"
-#include "pipeline/pipeline.hpp"
+#include "delivery/dispatcher.hpp"
+#include "delivery/failpoint.hpp"
+#include "platform/notify.hpp"
 #include "service/service.hpp"
 #include "store/state_store.hpp"
 
@@ -44,8 +46,8 @@ int check_config(const kokola::Config& config) {
     problems.push_back(e.what());
   }
   try {
-    kokola::SqliteErpSource source(config.erp.sqlite_path, config.erp.views);
-    for (auto& p : source.check_schema()) problems.push_back("erp: " + p);
+    const auto source = kokola::make_erp_source(config.erp);
+    for (auto& p : source->check_schema()) problems.push_back("erp: " + p);
   } catch (const std::exception& e) {
     problems.push_back(e.what());
   }
@@ -55,61 +57,66 @@ int check_config(const kokola::Config& config) {
   return 0;
 }
 
-// SIGHUP re-reads the API token, so that a rotated token is used from the next request on;
-// the token is swapped on the sender thread, between requests.
-// TODO: the rest of the configuration is not reloaded yet (that needs rebuilding the pipeline
-// and the schedules between runs); until it is, other changes need a restart.
-void rotate_token(const kokola::Config& config, kokola::HttpKokolaClient& app,
-                  kokola::Service& service) {
-  try {
-    std::string token = kokola::read_api_token(config.kokola);
-    service.on_sender([&app, token = std::move(token)]() mutable {
-      try {
-        app.set_token(std::move(token));
-        spdlog::info("SIGHUP: API token re-read");
-      } catch (const std::exception& e) {
-        spdlog::error("SIGHUP: keeping the previous API token: {}", e.what());
-      }
-    });
-  } catch (const std::exception& e) {
-    spdlog::error("SIGHUP: keeping the previous API token: {}", e.what());
+// SIGTERM and SIGINT stop the daemon: no new work, the requests in flight get
+// delivery.shutdown_grace to finish, everything is persisted, exit 0. SIGHUP reloads the
+// configuration (docs/kokola-syncd.md).
+int run(const kokola::Config& loaded) {
+  auto config = std::make_shared<const kokola::Config>(loaded);
+  if (auto armed = kokola::arm_failpoints_from_environment(); !armed.empty()) {
+    spdlog::warn("{}", armed);
   }
-  spdlog::warn("SIGHUP: only the API token is re-read; other configuration changes need a restart");
-}
-
-int run(const kokola::Config& config) {
-  kokola::StateStore store(config.state_path);
-  kokola::SqliteErpSource source(config.erp.sqlite_path, config.erp.views, config.erp.page_size);
-  if (auto problems = source.check_schema(); !problems.empty()) {
-    throw std::runtime_error("checking the ERP views in '" + config.erp.sqlite_path +
-                             "': " + problems.front());
-  }
-  kokola::HttpKokolaClient app(config.kokola, kokola::read_api_token(config.kokola));
-  kokola::Pipeline pipeline(source, store, app, config.rules);
-  if (!config.kokola.tls.verify) {
+  kokola::StateStore store(config->state_path);
+  auto runtime = kokola::build_runtime(config, store, 1);
+  if (!config->kokola.tls.verify) {
     spdlog::warn("TLS certificate verification is OFF (kokola.tls.verify: false)");
   }
+  kokola::Dispatcher dispatcher(store, config->delivery, runtime->make_transport);
 
   boost::asio::io_context io;
-  kokola::Service service(io, config, source, store, pipeline);
+  kokola::Service service(io, runtime, store, dispatcher);
   service.start();
+  // Passed by reference to whatever reports a reload (reloading(), then ready()).
+  kokola::SystemdNotifier notifier(io, [&service] { return service.status_line(); });
+  service.on_reload([&notifier](bool begin) {
+    if (begin) {
+      notifier.reloading();
+    } else {
+      notifier.ready();
+    }
+  });
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
   std::function<void(boost::system::error_code, int)> on_signal;
   on_signal = [&](boost::system::error_code ec, int signo) {
     if (ec) return;
     if (signo == SIGHUP) {
-      rotate_token(config, app, service);
+      spdlog::info("SIGHUP: reloading the configuration");
+      service.reload();
       signals.async_wait(on_signal);
       return;
     }
     spdlog::info("received signal {}: stopping", signo);
+    notifier.stopping();
+    notifier.stop();
     service.stop();
   };
   signals.async_wait(on_signal);
-  spdlog::info("kokola-syncd {} started (config '{}', state '{}')", kokola::kVersion,
-               config.source_path, store.path());
+  spdlog::info("kokola-syncd {} started (config '{}', state '{}', {} senders)", kokola::kVersion,
+               config->source_path, store.path(), config->delivery.senders);
+  // Ready only now: the configuration is valid, the state store open, the socket bound.
+  notifier.ready();
+  notifier.start();
   io.run();
+  if (!dispatcher.stop(runtime->config->delivery.shutdown_grace)) {
+    // A request still without an answer: its job stays `sending` and is looked up at the
+    // next start. Threads blocked in it cannot be joined, so leave without unwinding.
+    spdlog::warn("stopping with requests still in flight after {} ms; their jobs are looked up "
+                 "at the next start",
+                 runtime->config->delivery.shutdown_grace.count());
+    spdlog::info("kokola-syncd stopped");
+    spdlog::shutdown();
+    std::_Exit(0);
+  }
   spdlog::info("kokola-syncd stopped");
   return 0;
 }

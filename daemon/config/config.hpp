@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "domain/entity.hpp"
+#include "erp/pg_settings.hpp"
 #include "erp/source.hpp"
 #include "rules/rules_config.hpp"
 
@@ -29,8 +30,9 @@ class ConfigError : public std::runtime_error {
 };
 
 struct ErpConfig {
-  std::string engine = "sqlite";  // only "sqlite" for now
+  std::string engine = "sqlite";  // "sqlite" or "postgres"
   std::string sqlite_path;        // required for engine sqlite
+  PgSettings postgres;            // engine postgres: conninfo required
   ErpViews views;
   std::string time_zone = "Asia/Jakarta";
   int page_size = 500;
@@ -60,6 +62,7 @@ struct KokolaConfig {
   std::string po_path = "/v1/purchase-orders/";
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds request_timeout{30000};
+  std::string proxy;  // "http://host:port"; empty: connect directly
   TlsConfig tls;
 };
 
@@ -75,6 +78,30 @@ struct ControlConfig {
   int admin_reserved = 8;         // of max_clients, only for admins; less than max_clients
 };
 
+// How jobs reach the app (docs/configuration.md, section delivery).
+struct DeliveryConfig {
+  int senders = 4;  // requests in flight at once, each on its own keep-alive connection
+  std::chrono::milliseconds initial_backoff{std::chrono::seconds(1)};
+  std::chrono::milliseconds max_backoff{std::chrono::minutes(5)};
+  // A job still failing transiently this long after it was queued ends `failed`.
+  std::chrono::milliseconds retry_horizon{std::chrono::hours(24)};
+  // Retry-After from the app is clamped to this.
+  std::chrono::milliseconds max_retry_after{std::chrono::hours(1)};
+  int max_requests_per_second = 0;  // 0: no limit
+  // On SIGTERM, how long requests in flight may take to finish.
+  std::chrono::milliseconds shutdown_grace{std::chrono::seconds(10)};
+  // A run compares every row in full (not only by fingerprint) when the last full comparison
+  // of its entity is older than this.
+  std::chrono::milliseconds full_compare_every{std::chrono::hours(24)};
+};
+
+// How long finished jobs (receipts), runs and audit entries are kept.
+struct RetentionConfig {
+  std::chrono::milliseconds jobs{std::chrono::hours(24 * 30)};
+  std::chrono::milliseconds runs{std::chrono::hours(24 * 30)};
+  std::chrono::milliseconds audit{std::chrono::hours(24 * 365)};
+};
+
 struct EntitySchedule {
   bool enabled = true;
   std::chrono::milliseconds interval{std::chrono::minutes(5)};
@@ -88,6 +115,8 @@ struct Config {
   std::string state_path;  // default kDefaultStatePath
   ControlConfig control;
   std::map<Entity, EntitySchedule> schedule;  // one entry per entity, always
+  DeliveryConfig delivery;
+  RetentionConfig retention;
   std::string log_level = "info";
 };
 

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "config/checks.hpp"
+#include "config/delivery_sections.hpp"
 #include "kokola/paths.hpp"
 #include "log/logging.hpp"
 
@@ -57,17 +58,101 @@ void read_time_zone(MapReader& erp, Config& config) {
   }
 }
 
-void read_erp(MapReader& root, Config& config) {
+// Connection string keys that have a key of their own in erp.postgres (or, for the password,
+// a file): set in both places, one would silently win.
+constexpr std::string_view kOwnPgKeys[] = {"connect_timeout",     "sslmode",
+                                           "keepalives",          "keepalives_idle",
+                                           "keepalives_interval", "keepalives_count"};
+
+// Never quotes the connection string: a refused one may hold a password.
+void check_conninfo(MapReader& pg, const std::string& conninfo) {
+  const auto keys = conninfo_keys(conninfo);
+  if (!keys) {
+    pg.problem("conninfo",
+               "cannot be read as a libpq connection string (key=value ... or postgresql://...)");
+    return;
+  }
+  for (const std::string& key : *keys) {
+    if (key == "password") {
+      pg.problem("conninfo",
+                 "must not contain a password: put it in erp.postgres.password_file, or pass it "
+                 "as the systemd credential " +
+                     std::string(kErpPasswordCredential));
+    } else if (std::find(std::begin(kOwnPgKeys), std::end(kOwnPgKeys), key) !=
+               std::end(kOwnPgKeys)) {
+      pg.problem("conninfo", "sets '" + key + "': use erp.postgres." + key + " instead");
+    }
+  }
+}
+
+// erp.postgres.password_file (relative to the config file), or else the systemd credential
+// when systemd passed one; neither: no password (peer, trust or certificate authentication).
+void read_password_source(MapReader& pg, const ConfigEnvironment& env, const std::string& origin,
+                          PgSettings& settings) {
+  namespace fs = std::filesystem;
+  pg.text("password_file", settings.password_file);
+  if (!settings.password_file.empty()) {
+    const fs::path base = fs::path(origin).parent_path();
+    if (!base.empty() && !fs::path(settings.password_file).is_absolute()) {
+      settings.password_file = (base / settings.password_file).lexically_normal().string();
+    }
+    return;
+  }
+  if (env.credentials_dir.empty()) return;
+  const fs::path credential = fs::path(env.credentials_dir) / std::string(kErpPasswordCredential);
+  std::error_code ignored;
+  if (!fs::exists(credential, ignored)) return;
+  settings.password_file = credential.string();
+  settings.password_from_credential = true;
+}
+
+void read_postgres(MapReader& erp, const ConfigEnvironment& env, Config& config) {
+  PgSettings& settings = config.erp.postgres;
+  MapReader pg = erp.section("postgres", Need::required);
+  pg.text("conninfo", settings.conninfo, Need::required);
+  if (!settings.conninfo.empty()) check_conninfo(pg, settings.conninfo);
+  read_password_source(pg, env, config.source_path, settings);
+
+  pg.duration("connect_timeout", settings.connect_timeout, std::chrono::seconds(1), kMaxTimeout);
+  pg.text("sslmode", settings.sslmode, Need::non_empty);
+  if (std::find(kSslModes.begin(), kSslModes.end(), settings.sslmode) == kSslModes.end()) {
+    pg.problem("sslmode",
+               "expected disable, allow, prefer, require, verify-ca or verify-full, got '" +
+                   settings.sslmode + "'");
+  }
+  pg.flag("keepalives", settings.keepalives);
+  pg.duration("keepalives_idle", settings.keepalives_idle, std::chrono::seconds(1), kMaxTimeout);
+  pg.duration("keepalives_interval", settings.keepalives_interval, std::chrono::seconds(1),
+              kMaxTimeout);
+  pg.integer("keepalives_count", settings.keepalives_count, 1, 100);
+  pg.duration("statement_timeout", settings.statement_timeout, milliseconds(1), kMaxTimeout);
+  pg.finish();
+}
+
+// The section of the engine not chosen is refused rather than ignored: an admin who filled
+// in erp.postgres but left engine at sqlite would otherwise read the wrong database.
+void refuse_other_engine(MapReader& erp, const std::string& engine, const char* other) {
+  if (!erp.has(other)) return;
+  erp.section(other);
+  erp.problem(other, "is only read with engine '" + std::string(other) + "' (erp.engine is '" +
+                         engine + "')");
+}
+
+void read_erp(MapReader& root, const ConfigEnvironment& env, Config& config) {
   MapReader erp = root.section("erp", Need::required);
   erp.text("engine", config.erp.engine, Need::non_empty);
-  if (config.erp.engine != "sqlite") {
-    erp.problem("engine",
-                "expected 'sqlite' (the only engine so far), got '" + config.erp.engine + "'");
+  if (config.erp.engine == "postgres") {
+    read_postgres(erp, env, config);
+    refuse_other_engine(erp, config.erp.engine, "sqlite");
+  } else {
+    if (config.erp.engine != "sqlite") {
+      erp.problem("engine", "expected 'sqlite' or 'postgres', got '" + config.erp.engine + "'");
+    }
+    MapReader sqlite = erp.section("sqlite", Need::required);
+    sqlite.text("path", config.erp.sqlite_path, Need::required);
+    sqlite.finish();
+    refuse_other_engine(erp, config.erp.engine, "postgres");
   }
-
-  MapReader sqlite = erp.section("sqlite", Need::required);
-  sqlite.text("path", config.erp.sqlite_path, Need::required);
-  sqlite.finish();
 
   read_views(erp, config.erp.views);
   read_time_zone(erp, config);
@@ -201,6 +286,10 @@ void read_kokola(MapReader& root, const ConfigEnvironment& env, KokolaConfig& co
   read_paths(kokola, config);
   kokola.duration("connect_timeout", config.connect_timeout, milliseconds(1), kMaxTimeout);
   kokola.duration("request_timeout", config.request_timeout, milliseconds(1), kMaxTimeout);
+  kokola.text("proxy", config.proxy);
+  if (!config.proxy.empty() && config.proxy.rfind("http://", 0) != 0) {
+    kokola.problem("proxy", "expected http://HOST:PORT, got '" + config.proxy + "'");
+  }
   read_tls(kokola, config.tls);
   kokola.finish();
 }
@@ -278,12 +367,14 @@ void read_sections(MapReader& root, const ConfigEnvironment& env, Config& config
   config.state_path = std::string(kDefaultStatePath);
   config.control.socket_path = std::string(kDefaultSocketPath);
 
-  read_erp(root, config);
+  read_erp(root, env, config);
   read_rules(root, config.rules);
   read_kokola(root, env, config.kokola);
   read_single(root, "state", "path", config.state_path);
   read_control(root, config.source_path, config.control);
   read_schedule(root, config.schedule);
+  read_delivery(root, config.delivery);
+  read_retention(root, config.retention);
   read_log(root, config.log_level);
   root.finish();
 }

@@ -130,6 +130,11 @@ std::unique_ptr<httplib::ClientImpl> HttpKokolaClient::Impl::make_http() const {
   client->set_connection_timeout(config.connect_timeout);
   client->set_read_timeout(config.request_timeout);
   client->set_write_timeout(config.request_timeout);
+  if (!config.proxy.empty()) {
+    // "http://host:port", checked by the configuration loader.
+    BaseUrl proxy = parse_base_url(config.proxy);
+    client->set_proxy(proxy.host, proxy.port);
+  }
   return client;
 }
 

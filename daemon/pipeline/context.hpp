@@ -44,6 +44,7 @@ struct Pipeline::Processed {
   std::optional<Payload> payload;
   std::optional<LedgerEntry> ledger;
   Problems problems;  // validation problems, even when the record is not ready
+  std::string row_hash;  // the row's fingerprint
 };
 
 }  // namespace kokola

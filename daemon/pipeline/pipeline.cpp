@@ -6,6 +6,7 @@
 
 #include "domain/keys.hpp"
 #include "pipeline/context.hpp"
+#include "pipeline/fingerprint.hpp"
 
 namespace kokola {
 
@@ -103,9 +104,8 @@ std::string_view readiness_name(Readiness r) {
   return "not_ready";
 }
 
-Pipeline::Pipeline(ErpSource& source, StateStore& store, KokolaTransport& app,
-                   const RulesConfig& rules)
-    : source_(source), store_(store), app_(app), rules_(rules) {}
+Pipeline::Pipeline(ErpSource& source, StateStore& store, const RulesConfig& rules)
+    : source_(source), store_(store), rules_(rules), rules_id_(rules_fingerprint(rules)) {}
 
 Pipeline::Processed Pipeline::process(const AnyRow& row, const PushRequest& request, Context& ctx,
                                       bool as_dependency) {
@@ -114,6 +114,7 @@ Pipeline::Processed Pipeline::process(const AnyRow& row, const PushRequest& requ
   r.entity = entity_of(row);
   r.key = trim_key(raw_key(row));
   r.dry_run = request.dry_run;
+  out.row_hash = row_fingerprint(row, rules_id_);
 
   // Stage 2: the readiness gate. A dependency must be ready: a retired vendor cannot carry
   // a new PO.
@@ -162,12 +163,15 @@ Pipeline::Processed Pipeline::process(const AnyRow& row, const PushRequest& requ
     }
   }
 
-  // Stages 5 and 6: the payload, and nothing to do when this content was delivered. What
-  // was delivered is known only once any earlier unanswered job is settled.
+  // Stages 5 and 6: the payload, and nothing to do when this content was delivered.
   out.payload = payload_of(*mapped.record);
   r.content_hash = out.payload->content_hash;
-  if (!request.dry_run && !settle(r, out)) return out;
   if (out.ledger && out.ledger->content_hash == r.content_hash && !request.force) {
+    // The row changed in a way the payload does not show (a touched timestamp): remember
+    // its fingerprint so that the next run recognises it at once.
+    if (!request.dry_run && out.ledger->row_hash != out.row_hash) {
+      store_.set_ledger_row_hash(r.entity, r.key, out.row_hash);
+    }
     r.outcome = Outcome::unchanged;
     r.revision = out.ledger->revision;
     r.app_id = out.ledger->app_id;
@@ -180,9 +184,9 @@ Pipeline::Processed Pipeline::process(const AnyRow& row, const PushRequest& requ
     return out;
   }
 
-  // Stages 7 and 8.
-  ctx.report(r.entity, r.key, "sending");
-  r = deliver(r, *out.payload, verdict.readiness == Readiness::retired, request);
+  // The job: the senders deliver it (stages 7 and 8).
+  ctx.report(r.entity, r.key, "queueing");
+  r = enqueue(r, *out.payload, verdict.readiness == Readiness::retired, out.row_hash, request);
   return out;
 }
 
@@ -233,7 +237,7 @@ PushResult Pipeline::check_dependency(Entity e, const std::string& key, const Pu
   } else {
     result = not_found(e, key);
   }
-  if (result.outcome != Outcome::queued) ctx.dependencies.emplace(cache_key, result);
+  if (result.outcome != Outcome::queued || result.job) ctx.dependencies.emplace(cache_key, result);
   return result;
 }
 

@@ -1,14 +1,17 @@
 // The one pipeline every push goes through, manual or scheduled (BRIEF §4): load, readiness
-// gate, validate, dependencies, payload, skip if unchanged, deliver, receipt. push() serves
+// gate, validate, dependencies, payload, skip if unchanged, and then the job: a version to
+// deliver is queued in the outbox (the state store) before anything is sent; the senders
+// (delivery/dispatcher.hpp) deliver it and write the receipt's outcome. push() serves
 // `kokolactl push`; run() is a pass over a whole entity (the schedule and `kokolactl sync`);
-// inspect() answers `kokolactl show` without sending anything.
+// inspect() answers `kokolactl show` without queueing anything.
 //
-// Thread-safety: push() and run() send, and must be called from one thread at a time (the
-// daemon's sender thread): that is what keeps one push per record in flight. inspect() may be
-// called from any thread at any time. A failure while handling one record (bad data, an ERP
+// Thread-safety: every method may be called from any thread, also at the same time: the
+// state store serialises the queueing, and a record never has two jobs waiting (a newer
+// version supersedes an older one). A failure while handling one record (bad data, an ERP
 // error) ends that record's push with a clear outcome and never stops the others.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -37,16 +40,21 @@ struct PushRequest {
   std::string reason;    // the requester's --reason text, kept in the receipt
   std::string requested_by = "schedule";  // "uid 1000 (alice)" or "schedule"
   std::string origin = "manual";          // "manual" or "schedule"
+  std::int64_t run_id = 0;                // the run it belongs to; 0: none
 };
 
 // Called before each stage of a push: stage is "loading", "validating", "dependencies" or
-// "sending".
+// "queueing".
 using PushProgress = std::function<void(Entity e, std::string_view key, std::string_view stage)>;
-// Called every few records during a run with the number processed so far.
-using RunProgress = std::function<void(Entity e, std::int64_t processed)>;
+// Called every few hundred records during a run with the counts so far (outcome name ->
+// records; "queued" for jobs queued).
+using RunProgress = std::function<void(Entity e, std::int64_t processed,
+                                       const std::map<std::string, std::int64_t>& counts)>;
 
 struct RunSummary {
   Entity entity = Entity::vendor;
+  std::int64_t run_id = 0;
+  bool full_compare = false;  // every row compared in full, not only by fingerprint
   std::string started_at;
   std::int64_t duration_ms = 0;
   std::map<std::string, std::int64_t> counts;  // outcome name -> records
@@ -77,18 +85,27 @@ std::string_view readiness_name(Readiness r);
 // A receipt as the control protocol shows it (`show`, later `job`).
 nlohmann::json job_json(const JobRecord& job);
 
-// Told after every attempt to reach the app, for `status` (reachability, last error).
-using SendObserver = std::function<void(const SendResult& result)>;
+// Told after a job was queued (to wake the senders) and when it replaced an older one.
+using EnqueueObserver = std::function<void(const Enqueued& queued, const PushRequest& request)>;
 
 class Pipeline {
  public:
-  Pipeline(ErpSource& source, StateStore& store, KokolaTransport& app, const RulesConfig& rules);
+  Pipeline(ErpSource& source, StateStore& store, const RulesConfig& rules);
 
-  void set_send_observer(SendObserver observer) { on_send_ = std::move(observer); }
+  void set_enqueue_observer(EnqueueObserver observer) { on_enqueue_ = std::move(observer); }
 
+  // Stages 1-6 and the job: a result with outcome `queued` and the job's id when there is
+  // something to deliver; the final verdict otherwise.
   PushResult push(const PushRequest& request, const PushProgress& progress = {});
-  RunSummary run(Entity e, const RunProgress& progress = {});
+  // Goes over every row of an entity in key order and queues what changed. A row whose
+  // fingerprint equals the one the ledger delivered is `unchanged` at once, unless
+  // `full_compare`. The summary counts verdicts and jobs queued; the jobs' outcomes are the
+  // caller's to wait for.
+  RunSummary run(Entity e, std::int64_t run_id, bool full_compare,
+                 const RunProgress& progress = {});
   Inspection inspect(Entity e, const std::string& key);
+  // Makes a run in progress stop after its current record (shutting down).
+  void request_stop() { stop_requested_ = true; }
 
  private:
   struct Context;
@@ -101,21 +118,18 @@ class Pipeline {
                                             Context& ctx);
   PushResult check_dependency(Entity e, const std::string& key, const PushRequest& parent,
                               Context& ctx);
-  // Stages 7 and 8: the job, the attempt, the outcome and the ledger (deliver.cpp).
-  PushResult deliver(const PushResult& checked, const Payload& payload, bool retired,
-                     const PushRequest& request);
-  PushResult resolve_in_doubt(PushResult result, const PutRequest& put, std::int64_t job_id);
-  // Settles a job of this record that may have reached the app unanswered (settle.cpp);
-  // false when it cannot be settled now, with `r` saying so.
-  bool settle(PushResult& r, Processed& out);
+  // Queues the job for a version to deliver (enqueue.cpp).
+  PushResult enqueue(const PushResult& checked, const Payload& payload, bool retired,
+                     const std::string& row_hash, const PushRequest& request);
   // The receipt of a manual request that sent nothing (not ready, invalid, unchanged).
   void write_receipt(PushResult& result, const PushRequest& request);
 
   ErpSource& source_;
   StateStore& store_;
-  KokolaTransport& app_;
   const RulesConfig& rules_;
-  SendObserver on_send_;
+  std::string rules_id_;  // rules_fingerprint(rules_)
+  EnqueueObserver on_enqueue_;
+  std::atomic<bool> stop_requested_{false};
 };
 
 }  // namespace kokola

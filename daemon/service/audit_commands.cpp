@@ -32,7 +32,7 @@ AuditEntry audit_entry(const Caller& caller, const Request& request) {
 // The refusal goes out at once; its audit line is written on a reader thread, so that a
 // caller repeating refused requests cannot hold up the event loop with store writes.
 void Service::refuse(const Caller& caller, const Request& request, ReplyPtr reply) {
-  std::string message = roles_.refusal(request.cmd, caller);
+  std::string message = runtime()->roles->refusal(request.cmd, caller);
   spdlog::warn("refused {} from {} (pid {}): {}", request.cmd, caller.describe(), caller.pid,
                message);
   AuditEntry entry = audit_entry(caller, request);

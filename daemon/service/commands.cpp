@@ -1,43 +1,20 @@
 // The control commands (docs/control-protocol.md). Each handler runs on the event loop and
-// only decides where the work goes: `status` is answered at once; `list`, `show` and `audit`
-// go to a reader thread; `push` and `sync` to the sender thread. Before any of that, the
-// caller's role is checked (roles.hpp): a refusal is answered at once and audited, and an
-// admin request is audited from the moment its work begins. No exception leaves a handler:
-// a failure becomes an error result for that request alone.
+// only decides where the work goes: reads (`status`, `list`, `show`, `jobs`, `job`, `audit`)
+// to a reader thread, pushes and retries to an intake thread, runs to the runner thread.
+// Before any of that, the caller's role is checked (roles.hpp): a refusal is answered at once
+// and audited, and an admin request is audited from the moment its work begins. No exception
+// leaves a handler: a failure becomes an error result for that request alone.
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <boost/asio/post.hpp>
 
+#include "delivery/clock.hpp"
 #include "kokola/version.hpp"
+#include "service/commands_util.hpp"
 #include "service/service.hpp"
 
 namespace kokola {
-
-namespace {
-
-// Runs `work` on `pool` and turns any exception into an error reply.
-template <typename Pool, typename Work>
-void post_guarded(Pool& pool, std::shared_ptr<control::Reply> reply, std::string what, Work work) {
-  boost::asio::post(pool, [reply, what = std::move(what), work = std::move(work)]() mutable {
-    try {
-      work();
-    } catch (const ErpError& e) {
-      reply->error(error_code::kErpError, what + ": " + e.what());
-    } catch (const std::exception& e) {
-      spdlog::error("{}: {}", what, e.what());
-      reply->error(error_code::kInternal, what + ": " + e.what());
-    }
-  });
-}
-
-Entity entity_arg(const std::string& name) {
-  auto e = parse_entity(name);
-  if (!e) throw std::invalid_argument("unknown entity '" + name + "'");
-  return *e;
-}
-
-}  // namespace
 
 void Service::handle(const control::Peer& peer, const Request& request, ReplyPtr reply) {
   if (stopping_) {
@@ -45,7 +22,7 @@ void Service::handle(const control::Peer& peer, const Request& request, ReplyPtr
     return;
   }
   try {
-    Caller caller = roles_.identify(peer);
+    Caller caller = runtime()->roles->identify(peer);
     if (!role_allows(caller.role, required_role(request.cmd))) {
       return refuse(caller, request, reply);
     }
@@ -56,29 +33,90 @@ void Service::handle(const control::Peer& peer, const Request& request, ReplyPtr
 }
 
 void Service::dispatch(const Caller& caller, const Request& request, ReplyPtr reply) {
-  if (request.cmd == command::kStatus) return do_status(reply);
-  if (request.cmd == command::kList) return do_list(request.args, reply);
-  if (request.cmd == command::kShow) return do_show(request.args, reply);
-  if (request.cmd == command::kAudit) return do_audit(request.args, reply);
-  if (request.cmd == command::kPush) {
-    return do_push(caller, request.args, audited(caller, request, reply));
+  const auto& cmd = request.cmd;
+  if (cmd == command::kStatus) return do_status(reply);
+  if (cmd == command::kList) return do_list(request.args, reply);
+  if (cmd == command::kShow) return do_show(request.args, reply);
+  if (cmd == command::kAudit) return do_audit(request.args, reply);
+  if (cmd == command::kJobs) return do_jobs(request.args, reply);
+  if (cmd == command::kJob) return do_job(request.args, reply);
+  if (cmd == command::kPush) return do_push(caller, request.args, audited(caller, request, reply));
+  if (cmd == command::kRetry) {
+    return do_retry(caller, request.args, audited(caller, request, reply));
   }
-  if (request.cmd == command::kSync) return do_sync(request.args, audited(caller, request, reply));
-  reply->error(error_code::kUnknownCommand, "unknown command '" + request.cmd + "'");
+  if (cmd == command::kSync) return do_sync(request.args, audited(caller, request, reply));
+  if (cmd == command::kPause) return do_pause(request.args, true, audited(caller, request, reply));
+  if (cmd == command::kResume) {
+    return do_pause(request.args, false, audited(caller, request, reply));
+  }
+  if (cmd == command::kReload) return do_reload(audited(caller, request, reply));
+  reply->error(error_code::kUnknownCommand, "unknown command '" + cmd + "'");
 }
 
 void Service::do_status(ReplyPtr reply) {
-  std::map<Entity, std::pair<bool, std::chrono::milliseconds>> schedule;
-  for (const auto& [e, s] : config_.schedule) schedule[e] = {s.enabled, s.interval};
-  nlohmann::json data = status_.to_json(schedule);
-  data["version"] = kVersion;
-  data["pid"] = getpid();
-  data["started_at"] = started_at_;
-  data["config"] = config_.source_path;
-  data["state_path"] = store_.path();
-  data["erp"] = {{"engine", config_.erp.engine}, {"path", config_.erp.sqlite_path}};
-  data["app"]["base_url"] = config_.kokola.base_url;
-  reply->result(std::move(data));
+  post_guarded(readers_, reply, "reading the status", [this, reply] {
+    auto rt = runtime();
+    const Config& config = *rt->config;
+    std::map<Entity, std::pair<bool, std::chrono::milliseconds>> schedule;
+    for (const auto& [e, s] : config.schedule) schedule[e] = {s.enabled, s.interval};
+    nlohmann::json data = status_.to_json(schedule);
+    auto queues = store_.queue_counts();
+    auto delivery = dispatcher_.state();
+    std::map<Entity, std::int64_t> flying;
+    auto in_flight = nlohmann::json::array();
+    for (const auto& [e, key] : delivery.records) {
+      ++flying[e];
+      in_flight.push_back({{"entity", entity_name(e)}, {"key", key}});
+    }
+    std::int64_t depth = 0;
+    std::vector<std::string> paused_names;
+    for (auto e : kAllEntities) {
+      auto& entry = data["entities"][std::string(entity_name(e))];
+      const auto& q = queues[e];
+      depth += q.total();
+      entry["paused"] = paused(e);
+      if (paused(e)) paused_names.emplace_back(entity_name(e));
+      entry["queue"] = {{"queued", q.queued}, {"retry_wait", q.retry_wait}, {"in_doubt", q.in_doubt}};
+      entry["in_flight"] = flying[e];
+    }
+    data["in_flight"] = in_flight;
+    auto at = [](const auto& t) -> nlohmann::json {
+      if (!t) return nullptr;
+      return rfc3339_of_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
+                               t->time_since_epoch())
+                               .count());
+    };
+    data["delivery"] = {{"senders", delivery.senders},
+                        {"queue_depth", depth},
+                        {"in_flight", delivery.in_flight},
+                        {"rate_limited_until", at(delivery.rate_limited_until)},
+                        {"backoff_until", at(delivery.backoff_until)},
+                        {"hold_reason", delivery.hold_reason},
+                        {"retries", delivery.retries}};
+    auto& reasons = data["degraded_reasons"];
+    for (const auto& name : paused_names) reasons.push_back("the " + name + " schedule is paused");
+    if (delivery.rate_limited_until) {
+      reasons.push_back("the app asked to wait until " + at(delivery.rate_limited_until).get<std::string>());
+    }
+    if (auto failed = store_.failed_record_count(); failed > 0) {
+      reasons.push_back(std::to_string(failed) +
+                        " records failed and were not retried (kokolactl jobs --state failed)");
+    }
+    data["degraded"] = !reasons.empty();
+    data["version"] = kVersion;
+    data["pid"] = getpid();
+    data["started_at"] = started_at_;
+    data["config"] = config.source_path;
+    data["config_generation"] = rt->generation;
+    {
+      std::lock_guard lock(state_mutex_);
+      data["last_reload"] = last_reload_;
+    }
+    data["state_path"] = store_.path();
+    data["erp"] = {{"engine", config.erp.engine}, {"path", config.erp.sqlite_path}};
+    data["app"]["base_url"] = config.kokola.base_url;
+    reply->result(std::move(data));
+  });
 }
 
 void Service::do_list(const nlohmann::json& args, ReplyPtr reply) {
@@ -86,14 +124,15 @@ void Service::do_list(const nlohmann::json& args, ReplyPtr reply) {
   if (auto err = error_of(parsed)) return reply->error(err->code, err->message);
   auto a = std::get<ListArgs>(parsed);
   post_guarded(readers_, reply, "listing " + a.entity, [this, a, reply] {
+    auto rt = runtime();
     Entity e = entity_arg(a.entity);
     ListQuery q;
     q.only_ready = a.ready;
-    q.ready_statuses = config_.rules.ready_statuses;
+    q.ready_statuses = rt->config->rules.ready_statuses;
     q.search = a.search;
     q.limit = static_cast<int>(a.limit);
     auto records = nlohmann::json::array();
-    for (const auto& r : source_.list(e, q)) {
+    for (const auto& r : rt->source->list(e, q)) {
       records.push_back({{"key", r.key}, {"label", r.label}, {"state", r.state}});
     }
     reply->result({{"entity", a.entity}, {"records", records}});
@@ -105,53 +144,71 @@ void Service::do_show(const nlohmann::json& args, ReplyPtr reply) {
   if (auto err = error_of(parsed)) return reply->error(err->code, err->message);
   auto a = std::get<ShowArgs>(parsed);
   post_guarded(readers_, reply, "showing " + a.entity + " '" + a.key + "'", [this, a, reply] {
-    reply->result(pipeline_.inspect(entity_arg(a.entity), a.key).to_json());
+    reply->result(runtime()->pipeline->inspect(entity_arg(a.entity), a.key).to_json());
   });
 }
 
-void Service::do_push(const Caller& caller, const nlohmann::json& args, AuditPtr reply) {
-  auto parsed = parse_push_args(args);
+void Service::do_jobs(const nlohmann::json& args, ReplyPtr reply) {
+  auto parsed = parse_jobs_args(args);
   if (auto err = error_of(parsed)) return reply->error(err->code, err->message);
-  auto a = std::get<PushArgs>(parsed);
-  std::string who = caller.describe();
-  post_guarded(sender_, reply, "pushing " + a.entity, [this, a, who, reply] {
+  auto a = std::get<JobsArgs>(parsed);
+  post_guarded(readers_, reply, "listing jobs", [this, a, reply] {
+    JobQuery q;
+    q.state = a.state;
+    if (!a.entity.empty()) q.entity = entity_name(entity_arg(a.entity));
+    q.limit = a.limit;
+    auto jobs = nlohmann::json::array();
+    for (const auto& j : store_.jobs(q)) jobs.push_back(job_summary_json(j));
+    reply->result({{"jobs", std::move(jobs)}});
+  });
+}
+
+void Service::do_job(const nlohmann::json& args, ReplyPtr reply) {
+  auto parsed = parse_job_args(args);
+  if (auto err = error_of(parsed)) return reply->error(err->code, err->message);
+  auto a = std::get<JobArgs>(parsed);
+  post_guarded(readers_, reply, "showing job " + std::to_string(a.id), [this, a, reply] {
+    auto job = store_.job(a.id);
+    if (!job) return reply->error(error_code::kNotFound, "no job " + std::to_string(a.id));
+    reply->result(job_receipt_json(*job));
+  });
+}
+
+void Service::do_pause(const nlohmann::json& args, bool pause, AuditPtr reply) {
+  auto parsed = pause ? parse_pause_args(args) : parse_resume_args(args);
+  if (auto err = error_of(parsed)) return reply->error(err->code, err->message);
+  auto a = std::get<PauseArgs>(parsed);
+  post_guarded(readers_, reply, pause ? "pausing" : "resuming", [this, a, pause, reply] {
     reply->begin();
-    Entity e = entity_arg(a.entity);
-    auto results = nlohmann::json::array();
-    for (const auto& key : a.keys) {
-      PushRequest request{e, key, a.force, a.dry_run, a.reason, who, "manual"};
-      auto progress = [reply](Entity pe, std::string_view k, std::string_view stage) {
-        reply->progress({{"entity", entity_name(pe)}, {"key", k}, {"stage", stage}});
-      };
-      status_.push_started(e, key);
-      results.push_back(pipeline_.push(request, progress).to_json());
-      status_.push_finished(e, key);
+    auto paused_now = nlohmann::json::array();
+    {
+      std::lock_guard lock(state_mutex_);
+      for (auto e : entities_arg(a.entity)) {
+        if (pause) {
+          paused_.insert(e);
+        } else {
+          paused_.erase(e);
+        }
+      }
+      for (auto e : paused_) paused_now.push_back(entity_name(e));
     }
-    reply->result({{"results", results}});
+    spdlog::info("schedule {} {}; paused now: {}", a.entity, pause ? "paused" : "resumed",
+                 paused_now.dump());
+    reply->result({{"paused", paused_now}});
   });
 }
 
-void Service::do_sync(const nlohmann::json& args, AuditPtr reply) {
-  auto parsed = parse_sync_args(args);
-  if (auto err = error_of(parsed)) return reply->error(err->code, err->message);
-  auto a = std::get<SyncArgs>(parsed);
-  std::vector<Entity> order;
-  if (a.entity == "all") {
-    order = {Entity::vendor, Entity::item, Entity::purchase_order};
-  } else {
-    order = {entity_arg(a.entity)};
-  }
-  post_guarded(sender_, reply, "syncing " + a.entity, [this, order, reply] {
-    reply->begin();
-    // Jobs are created only on this thread, so the ids above the last one are this sync's.
-    const std::int64_t last_job = store_.last_job_id();
-    auto runs = nlohmann::json::array();
-    auto progress = [reply](Entity e, std::int64_t n) {
-      reply->progress({{"entity", entity_name(e)}, {"processed", n}});
-    };
-    for (auto e : order) runs.push_back(run_entity(e, progress).to_json());
-    reply->add_jobs(store_.job_ids_after(last_job));
-    reply->result({{"runs", runs}});
+void Service::do_reload(AuditPtr reply) {
+  boost::asio::post(io_, [this, reply] {
+    try {
+      reply->begin();
+    } catch (const std::exception& e) {
+      return reply->error(error_code::kInternal, e.what());
+    }
+    std::string why = reload();
+    if (!why.empty()) return reply->error(error_code::kConfigInvalid, why);
+    auto rt = runtime();
+    reply->result({{"config", rt->config->source_path}, {"config_generation", rt->generation}});
   });
 }
 

@@ -90,7 +90,8 @@ std::string_view role_name(Role role) {
 }
 
 Role required_role(std::string_view cmd) {
-  for (auto viewer : {command::kStatus, command::kList, command::kShow, command::kAudit}) {
+  for (auto viewer : {command::kStatus, command::kList, command::kShow, command::kAudit,
+                      command::kJobs, command::kJob}) {
     if (cmd == viewer) return Role::viewer;
   }
   return Role::admin;

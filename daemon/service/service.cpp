@@ -1,27 +1,47 @@
 #include "service/service.hpp"
 
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <boost/asio/post.hpp>
+#include <thread>
 
-#include "kokola/paths.hpp"
+#include "delivery/clock.hpp"
 
 namespace kokola {
+namespace {
 
-Service::Service(boost::asio::io_context& io, const Config& config, ErpSource& source,
-                 StateStore& store, Pipeline& pipeline)
-    : io_(io),
-      config_(config),
-      source_(source),
-      store_(store),
-      pipeline_(pipeline),
-      roles_(config.control, ::geteuid()) {
-  pipeline_.set_send_observer([this](const SendResult& r) { status_.app_answered(r); });
+// How often a run that has queued jobs looks at how they are doing.
+constexpr auto kRunPoll = std::chrono::milliseconds(100);
+constexpr auto kRunProgressEvery = std::chrono::seconds(1);
+
+bool had_failures(const RunSummary& summary) {
+  if (!summary.error.empty()) return true;
+  for (auto o : {Outcome::failed, Outcome::rejected, Outcome::in_doubt, Outcome::retry_wait}) {
+    auto it = summary.counts.find(std::string(outcome_name(o)));
+    if (it != summary.counts.end() && it->second > 0) return true;
+  }
+  return false;
+}
+
+std::string counts_text(const std::map<std::string, std::int64_t>& counts) {
+  std::string s;
+  for (const auto& [name, n] : counts) {
+    if (!s.empty()) s += ", ";
+    s += std::to_string(n) + " " + name;
+  }
+  return s.empty() ? "nothing" : s;
+}
+
+}  // namespace
+
+Service::Service(boost::asio::io_context& io, std::shared_ptr<Runtime> runtime, StateStore& store,
+                 Dispatcher& dispatcher)
+    : io_(io), store_(store), dispatcher_(dispatcher), runtime_(std::move(runtime)) {
+  dispatcher_.set_observer([this](const SendResult& r) { status_.app_answered(r); });
   if (auto n = store_.mark_interrupted_jobs(); n > 0) {
     spdlog::warn(
-        "{} jobs were sending when kokola-syncd stopped: now in_doubt; each record "
-        "is looked up at the app before it is sent again",
+        "{} jobs were sending when kokola-syncd stopped: now in_doubt; each is looked up at "
+        "the app before it is sent again",
         n);
   }
   for (auto e : kAllEntities) {
@@ -36,21 +56,28 @@ Service::Service(boost::asio::io_context& io, const Config& config, ErpSource& s
 
 Service::~Service() {
   stop();
-  sender_.join();
+  intake_.join();
+  runner_.join();
   readers_.join();
 }
 
+std::shared_ptr<Runtime> Service::runtime() const {
+  std::lock_guard lock(runtime_mutex_);
+  return runtime_;
+}
+
 void Service::start() {
+  auto rt = runtime();
+  const auto& control = rt->config->control;
   control::ServerOptions options;
-  options.socket_path = config_.control.socket_path;
-  options.socket_group = config_.control.socket_group;
-  options.idle_timeout = config_.control.idle_timeout;
-  options.limits.max_clients = static_cast<std::size_t>(config_.control.max_clients);
-  options.limits.max_clients_per_user =
-      static_cast<std::size_t>(config_.control.max_clients_per_user);
-  options.limits.admin_reserved = static_cast<std::size_t>(config_.control.admin_reserved);
+  options.socket_path = control.socket_path;
+  options.socket_group = control.socket_group;
+  options.idle_timeout = control.idle_timeout;
+  options.limits.max_clients = static_cast<std::size_t>(control.max_clients);
+  options.limits.max_clients_per_user = static_cast<std::size_t>(control.max_clients_per_user);
+  options.limits.admin_reserved = static_cast<std::size_t>(control.admin_reserved);
   options.is_admin = [this](const control::Peer& p) {
-    return roles_.identify(p).role == Role::admin;
+    return runtime()->roles->identify(p).role == Role::admin;
   };
   server_ = std::make_unique<control::ControlServer>(
       io_, options, [this](const control::Peer& p, const Request& r, ReplyPtr reply) {
@@ -58,6 +85,7 @@ void Service::start() {
       });
   server_->start();
   started_at_ = utc_now_rfc3339();
+  dispatcher_.start();
 
   for (auto e : kAllEntities) {
     timers_[e] = std::make_unique<boost::asio::steady_timer>(io_);
@@ -65,18 +93,30 @@ void Service::start() {
   }
 }
 
-void Service::on_sender(std::function<void()> work) { boost::asio::post(sender_, std::move(work)); }
-
 void Service::stop() {
   if (stopping_.exchange(true)) return;
   for (auto& [e, timer] : timers_) timer->cancel();
   if (server_) server_->stop();
+  runtime()->pipeline->request_stop();
+}
+
+std::string Service::status_line() const {
+  std::string line = status_.summary_line();
+  auto d = dispatcher_.state();
+  if (!d.hold_reason.empty()) line += "; held: " + d.hold_reason;
+  return line;
+}
+
+bool Service::paused(Entity e) const {
+  std::lock_guard lock(state_mutex_);
+  return paused_.count(e) > 0;
 }
 
 // A run is due one interval after the previous one finished (or after start-up), on the
-// monotonic clock, so runs of one entity never overlap and clock jumps change nothing.
+// monotonic clock, so runs of one entity never overlap and clock jumps change nothing. A
+// paused entity's timer keeps going; its runs are skipped.
 void Service::arm_schedule(Entity e) {
-  const auto& sched = config_.schedule.at(e);
+  const auto& sched = runtime()->config->schedule.at(e);
   if (!sched.enabled || stopping_) {
     status_.set_next_run(e, std::nullopt);
     return;
@@ -93,25 +133,127 @@ void Service::arm_schedule(Entity e) {
 void Service::on_schedule(Entity e) {
   if (stopping_) return;
   status_.set_next_run(e, std::nullopt);
-  boost::asio::post(sender_, [this, e] {
-    if (!stopping_) run_entity(e, {});
-    boost::asio::post(io_, [this, e] { arm_schedule(e); });
+  if (paused(e)) {
+    spdlog::info("run {}: skipped: the schedule is paused", entity_name(e));
+    return arm_schedule(e);
+  }
+  bool queued = queue_run(
+      e, [this, e](const RunSummary&) { boost::asio::post(io_, [this, e] { arm_schedule(e); }); },
+      {});
+  if (!queued) arm_schedule(e);
+}
+
+bool Service::queue_run(Entity e, std::function<void(const RunSummary&)> done,
+                        const RunProgress& progress) {
+  {
+    std::lock_guard lock(state_mutex_);
+    if (!runs_pending_.insert(e).second) return false;
+  }
+  boost::asio::post(runner_, [this, e, done = std::move(done), progress] {
+    RunSummary summary;
+    summary.entity = e;
+    if (stopping_) {
+      summary.error = "stopped: kokola-syncd is shutting down";
+    } else {
+      try {
+        summary = run_entity(e, progress);
+      } catch (const std::exception& ex) {
+        summary.error = ex.what();
+        spdlog::error("run {}: {}", entity_name(e), ex.what());
+      }
+    }
+    {
+      std::lock_guard lock(state_mutex_);
+      runs_pending_.erase(e);
+    }
+    done(summary);
   });
+  return true;
 }
 
 RunSummary Service::run_entity(Entity e, const RunProgress& progress) {
+  auto rt = runtime();
   status_.run_started(e);
-  RunSummary summary = pipeline_.run(e, progress);
-  // Invalid and not-ready records are the ERP's business and show in the counts; the
-  // service is degraded when records could not be delivered for reasons of its own or the
-  // app's.
-  bool failed = !summary.error.empty();
-  for (auto o : {Outcome::failed, Outcome::rejected, Outcome::in_doubt}) {
-    auto it = summary.counts.find(std::string(outcome_name(o)));
-    failed = failed || (it != summary.counts.end() && it->second > 0);
+  const auto now = std::chrono::steady_clock::now();
+  bool full = false;
+  {
+    std::lock_guard lock(state_mutex_);
+    auto it = last_full_compare_.find(e);
+    full = it == last_full_compare_.end() ||
+           now - it->second >= rt->config->delivery.full_compare_every;
+    if (full) last_full_compare_[e] = now;
   }
-  status_.run_finished(e, summary.to_json(), failed);
+  std::string started = utc_now_rfc3339();
+  const std::int64_t run_id = store_.start_run(e, started);
+  RunSummary summary = rt->pipeline->run(e, run_id, full, progress);
+  wait_for_run_jobs(summary, progress);
+
+  RunRecord record;
+  record.id = run_id;
+  record.entity = e;
+  record.started_at = summary.started_at;
+  record.finished_at = utc_now_rfc3339();
+  record.duration_ms = summary.duration_ms;
+  record.counts = summary.counts;
+  if (!summary.error.empty()) record.counts["error"] = summary.error;
+  store_.record_run(record);
+  spdlog::info("run {} ({}): {} ms: {}", entity_name(e), full ? "full comparison" : "quick",
+               summary.duration_ms, counts_text(summary.counts));
+  status_.run_finished(e, summary.to_json(), had_failures(summary));
+  prune();
   return summary;
+}
+
+// A run ends when the jobs it queued have ended, or are waiting for a later try (the app
+// unreachable or rate-limited): its counts then say how each went.
+void Service::wait_for_run_jobs(RunSummary& summary, const RunProgress& progress) {
+  const auto start = std::chrono::steady_clock::now() - std::chrono::milliseconds(summary.duration_ms);
+  auto last_progress = std::chrono::steady_clock::now();
+  std::map<std::string, std::int64_t> jobs;
+  auto queued = summary.counts.find("queued");
+  if (queued != summary.counts.end() && queued->second > 0) {
+    while (true) {
+      jobs = store_.run_job_counts(summary.run_id);
+      const std::int64_t moving = jobs["queued"] + jobs["sending"];
+      if (moving == 0 || stopping_ || !dispatcher_.hold_reason().empty()) break;
+      std::this_thread::sleep_for(kRunPoll);
+      if (progress && std::chrono::steady_clock::now() - last_progress >= kRunProgressEvery) {
+        auto counts = summary.counts;
+        for (const auto& [state, n] : jobs) counts[state] += n;
+        counts["queued"] -= queued->second;
+        progress(summary.entity, -1, counts);
+        last_progress = std::chrono::steady_clock::now();
+      }
+    }
+    summary.counts.erase("queued");
+    for (const auto& [state, n] : jobs) {
+      if (n > 0) summary.counts[state] += n;
+    }
+  }
+  summary.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now() - start)
+                            .count();
+}
+
+// At most once an hour, after a run.
+void Service::prune() {
+  const auto now = std::chrono::steady_clock::now();
+  if (last_prune_ != std::chrono::steady_clock::time_point{} &&
+      now - last_prune_ < std::chrono::hours(1)) {
+    return;
+  }
+  last_prune_ = now;
+  const auto& r = runtime()->config->retention;
+  auto before = [](std::chrono::milliseconds age) {
+    return rfc3339_of_ms(unix_ms_now() - age.count());
+  };
+  try {
+    if (auto n = store_.prune(before(r.jobs), before(r.runs), before(r.audit)); n > 0) {
+      spdlog::info("pruned {} receipts, runs and audit entries past their retention", n);
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("pruning the state store: {}", e.what());
+  }
 }
 
 }  // namespace kokola

@@ -1,13 +1,13 @@
 // The running daemon around the pipeline: answers control requests, runs each entity's
-// schedule, and keeps the sending off the event loop. The event loop (one thread, the
-// io_context) owns the control socket, the timers and the signals; one sender thread runs
-// every push and every run, one at a time, so at most one push per record is in flight;
-// two reader threads answer `list` and `show`, so that neither waits behind a push.
-// `status` is answered on the event loop itself from ServiceStatus. Every request is
-// checked against the caller's role first (roles.hpp); admin requests and refusals are
-// written to the audit trail (audited_reply.hpp).
+// schedule, and keeps slow work off the event loop. The event loop (one thread, the
+// io_context) owns the control socket, the timers and the signals. Manual pushes and retries
+// are checked and queued on the intake threads, so they never wait behind a run; runs go one
+// at a time on the runner thread (a run never overlaps another); `status`, `list`, `show`,
+// `jobs` and `audit` are answered by the reader threads; the senders (delivery/dispatcher)
+// deliver the jobs. Every request is checked against the caller's role first (roles.hpp);
+// admin requests and refusals are written to the audit trail (audited_reply.hpp).
 //
-// Threads: construct, start() and stop() on the event-loop thread.
+// Threads: construct, start(), stop() and reload() on the event-loop thread.
 #pragma once
 
 #include <atomic>
@@ -17,36 +17,46 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 
-#include "config/config.hpp"
 #include "control/server.hpp"
-#include "pipeline/pipeline.hpp"
+#include "delivery/dispatcher.hpp"
 #include "service/audited_reply.hpp"
 #include "service/roles.hpp"
+#include "service/runtime.hpp"
 #include "service/status.hpp"
 
 namespace kokola {
 
 class Service {
  public:
-  Service(boost::asio::io_context& io, const Config& config, ErpSource& source, StateStore& store,
-          Pipeline& pipeline);
+  Service(boost::asio::io_context& io, std::shared_ptr<Runtime> runtime, StateStore& store,
+          Dispatcher& dispatcher);
   ~Service();
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;
 
-  // Binds the control socket (throws on failure: start-up only) and arms the schedules.
+  // Binds the control socket (throws on failure: start-up only), starts the senders and arms
+  // the schedules.
   void start();
-  // Stops taking work, lets the push or run in progress finish, and closes the socket.
+  // Stops taking work: closes the socket, cancels the schedules, asks a run in progress to
+  // stop after its current record. The senders are stopped by their owner.
   void stop();
-  // Runs `work` on the sender thread, after the push or run in progress.
-  void on_sender(std::function<void()> work);
+  // Reads the configuration file again and applies it whole, or keeps the current one. Returns
+  // "" when applied, else every reason it was not, joined by "; ".
+  std::string reload();
+  // Called around a reload (begin true, then false), for systemd's RELOADING=1 / READY=1.
+  void on_reload(std::function<void(bool begin)> hook) { reload_hook_ = std::move(hook); }
+  // One line summing up the service for systemd's STATUS= (any thread).
+  std::string status_line() const;
 
  private:
   using ReplyPtr = std::shared_ptr<control::Reply>;
-
   using AuditPtr = std::shared_ptr<AuditedReply>;
+
+  std::shared_ptr<Runtime> runtime() const;
 
   void handle(const control::Peer& peer, const Request& request, ReplyPtr reply);
   void dispatch(const Caller& caller, const Request& request, ReplyPtr reply);
@@ -57,27 +67,52 @@ class Service {
   void do_list(const nlohmann::json& args, ReplyPtr reply);
   void do_show(const nlohmann::json& args, ReplyPtr reply);
   void do_audit(const nlohmann::json& args, ReplyPtr reply);
+  void do_jobs(const nlohmann::json& args, ReplyPtr reply);
+  void do_job(const nlohmann::json& args, ReplyPtr reply);
   void do_push(const Caller& caller, const nlohmann::json& args, AuditPtr reply);
+  void do_retry(const Caller& caller, const nlohmann::json& args, AuditPtr reply);
   void do_sync(const nlohmann::json& args, AuditPtr reply);
+  void do_pause(const nlohmann::json& args, bool pause, AuditPtr reply);
+  void do_reload(AuditPtr reply);
+
+  // Queues each request (intake thread) and answers when the jobs are final, or at once
+  // with `queued` when the app cannot take them now and `wait` is false.
+  void push_and_answer(std::vector<PushRequest> requests, std::vector<std::int64_t> retry_of,
+                       bool wait, AuditPtr reply);
 
   void arm_schedule(Entity e);
   void on_schedule(Entity e);
-  // Runs on the sender thread.
+  bool paused(Entity e) const;
+  // Queues a run of `e` on the runner thread unless one is queued or going on already.
+  // `done` gets the summary (runner thread). False when one was already there.
+  bool queue_run(Entity e, std::function<void(const RunSummary&)> done,
+                 const RunProgress& progress);
+  // Runs on the runner thread: the pass, then waiting for its jobs, then the record.
   RunSummary run_entity(Entity e, const RunProgress& progress);
+  void wait_for_run_jobs(RunSummary& summary, const RunProgress& progress);
+  void prune();
 
   boost::asio::io_context& io_;
-  const Config& config_;
-  ErpSource& source_;
   StateStore& store_;
-  Pipeline& pipeline_;
-  RolePolicy roles_;
+  Dispatcher& dispatcher_;
+  mutable std::mutex runtime_mutex_;
+  std::shared_ptr<Runtime> runtime_;
+  std::function<void(bool)> reload_hook_;
   ServiceStatus status_;
   std::unique_ptr<control::ControlServer> server_;
   std::map<Entity, std::unique_ptr<boost::asio::steady_timer>> timers_;
-  boost::asio::thread_pool sender_{1};
+  boost::asio::thread_pool intake_{2};
+  boost::asio::thread_pool runner_{1};
   boost::asio::thread_pool readers_{2};
   std::atomic<bool> stopping_{false};
   std::string started_at_;
+
+  mutable std::mutex state_mutex_;
+  std::set<Entity> paused_;
+  std::set<Entity> runs_pending_;  // queued or going on
+  std::map<Entity, std::chrono::steady_clock::time_point> last_full_compare_;
+  nlohmann::json last_reload_ = nullptr;
+  std::chrono::steady_clock::time_point last_prune_{};  // runner thread only
 };
 
 }  // namespace kokola

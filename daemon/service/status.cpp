@@ -74,6 +74,29 @@ bool ServiceStatus::degraded() const {
   return !degraded_reasons_locked().empty();
 }
 
+std::string ServiceStatus::summary_line() const {
+  std::lock_guard lock(mutex_);
+  std::string line;
+  for (const auto& [e, s] : entities_) {
+    if (s.running) {
+      line += std::string(entity_name(e)) + " run going on; ";
+    } else if (s.last_run.is_object() && s.last_run.contains("counts")) {
+      std::string counts;
+      for (const auto& [name, n] : s.last_run["counts"].items()) {
+        if (!n.is_number()) continue;
+        if (!counts.empty()) counts += ", ";
+        counts += std::to_string(n.get<std::int64_t>()) + " " + name;
+      }
+      line += "last " + std::string(entity_name(e)) + " run: " +
+              (counts.empty() ? std::string("nothing") : counts) + "; ";
+    }
+  }
+  line += std::to_string(in_flight_.size()) + " in flight";
+  auto reasons = degraded_reasons_locked();
+  if (!reasons.empty()) line += "; degraded: " + reasons.front();
+  return line;
+}
+
 nlohmann::json ServiceStatus::to_json(
     const std::map<Entity, std::pair<bool, std::chrono::milliseconds>>& schedule) const {
   std::lock_guard lock(mutex_);

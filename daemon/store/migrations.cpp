@@ -93,9 +93,47 @@ CREATE INDEX audit_by_time ON audit (at);
 CREATE INDEX audit_by_user ON audit (user, id);
 )sql";
 
-constexpr std::array<Migration, 2> kMigrations = {{
+// Version 3: the outbox. A job carries what its sender needs (priority, tries, when it may be
+// tried next, the request body, the records it waits for, the run that queued it); the
+// ledger keeps the fingerprint of the ERP row it delivered, so that an unchanged row is
+// recognised before any JSON is built; `verdicts` remembers the last verdict on a record that
+// was not delivered, so that a record failing the same way is logged once per change.
+constexpr const char* kVersion3 = R"sql(
+ALTER TABLE jobs ADD COLUMN priority INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE jobs ADD COLUMN tries INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN next_attempt_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN body TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN depends_on TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE jobs ADD COLUMN run_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN row_hash TEXT NOT NULL DEFAULT '';
+CREATE INDEX jobs_active ON jobs (priority, id)
+  WHERE state IN ('queued', 'sending', 'retry_wait', 'in_doubt');
+CREATE INDEX jobs_active_record ON jobs (entity, key)
+  WHERE state IN ('queued', 'sending', 'retry_wait', 'in_doubt');
+CREATE INDEX jobs_by_run ON jobs (run_id, state) WHERE run_id > 0;
+CREATE INDEX jobs_failed ON jobs (id) WHERE state = 'failed';
+CREATE INDEX jobs_by_finish ON jobs (finished_at) WHERE finished_at != '';
+ALTER TABLE ledger ADD COLUMN row_hash TEXT NOT NULL DEFAULT '';
+CREATE TABLE verdicts (
+  entity    TEXT NOT NULL,
+  key       TEXT NOT NULL,
+  row_hash  TEXT NOT NULL,
+  outcome   TEXT NOT NULL,
+  message   TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (entity, key)
+) WITHOUT ROWID;
+UPDATE jobs SET state = 'failed', reason_code = 'app_transient',
+  message = message || ' (left unsettled by an earlier kokola-syncd; the record is compared '
+    || 'again on its next run)',
+  finished_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+  WHERE state IN ('queued', 'sending', 'retry_wait', 'in_doubt');
+)sql";
+
+constexpr std::array<Migration, 3> kMigrations = {{
     {1, kVersion1},
     {2, kVersion2},
+    {3, kVersion3},
 }};
 
 }  // namespace

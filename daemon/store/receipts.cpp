@@ -9,7 +9,8 @@ namespace {
 
 constexpr const char* kJobColumns =
     "SELECT id, entity, key, origin, requested_by, reason, force, state, reason_code, message, "
-    "idempotency_key, revision, content_hash, app_id, verdicts, created_at, finished_at "
+    "idempotency_key, revision, content_hash, app_id, verdicts, created_at, finished_at, "
+    "priority, tries, next_attempt_at, body, retired, depends_on, run_id, row_hash "
     "FROM jobs ";
 
 JobRecord read_job_row(const Statement& row, const std::string& store_path) {
@@ -31,6 +32,14 @@ JobRecord read_job_row(const Statement& row, const std::string& store_path) {
   job.verdicts = store::read_json(row.column_text(14));
   job.created_at = row.column_text(15);
   job.finished_at = row.column_text(16);
+  job.priority = static_cast<int>(row.column_int(17));
+  job.tries = static_cast<int>(row.column_int(18));
+  job.next_attempt_at = row.column_int(19);
+  job.body = row.column_text(20);
+  job.retired = row.column_int(21) != 0;
+  job.depends_on = store::read_json(row.column_text(22));
+  job.run_id = row.column_int(23);
+  job.row_hash = row.column_text(24);
   return job;
 }
 
@@ -61,13 +70,22 @@ std::vector<JobRecord> read_jobs(SqliteDb& db, Statement& query) {
   return jobs;
 }
 
-// `ignore_known`: an attempt already stored under its number is left as it is.
+// `ignore_known`: an attempt already stored under its number is left as it is. Number 0:
+// after the job's last one.
 void insert_attempt(SqliteDb& db, std::int64_t job_id, const Attempt& a, bool ignore_known) {
-  db.prepare(std::string(ignore_known ? "INSERT OR IGNORE" : "INSERT") +
-             " INTO attempts (job_id, number, started_at, http_status, latency_ms, error) "
-             "VALUES (?, ?, ?, ?, ?, ?)")
+  std::int64_t number = a.number;
+  if (number <= 0) {
+    Statement& last =
+        db.cached("SELECT coalesce(max(number), 0) + 1 FROM attempts WHERE job_id = ?");
+    last.bind(1, job_id);
+    last.step();
+    number = last.column_int(0);
+  }
+  db.cached(std::string(ignore_known ? "INSERT OR IGNORE" : "INSERT") +
+            " INTO attempts (job_id, number, started_at, http_status, latency_ms, error) "
+            "VALUES (?, ?, ?, ?, ?, ?)")
       .bind(1, job_id)
-      .bind(2, static_cast<std::int64_t>(a.number))
+      .bind(2, number)
       .bind(3, a.started_at.empty() ? utc_now_rfc3339() : a.started_at)
       .bind(4, static_cast<std::int64_t>(a.http_status))
       .bind(5, a.latency_ms)
@@ -76,12 +94,12 @@ void insert_attempt(SqliteDb& db, std::int64_t job_id, const Attempt& a, bool ig
 }
 
 void write_ledger(SqliteDb& db, const LedgerEntry& entry) {
-  db.prepare(
-        "INSERT INTO ledger (entity, key, content_hash, revision, app_id, delivered_at, retired) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (entity, key) DO UPDATE SET "
+  db.cached(
+        "INSERT INTO ledger (entity, key, content_hash, revision, app_id, delivered_at, retired, "
+        "row_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (entity, key) DO UPDATE SET "
         "content_hash = excluded.content_hash, revision = excluded.revision, "
         "app_id = excluded.app_id, delivered_at = excluded.delivered_at, "
-        "retired = excluded.retired")
+        "retired = excluded.retired, row_hash = excluded.row_hash")
       .bind(1, entity_name(entry.entity))
       .bind(2, entry.key)
       .bind(3, entry.content_hash)
@@ -89,6 +107,12 @@ void write_ledger(SqliteDb& db, const LedgerEntry& entry) {
       .bind(5, entry.app_id)
       .bind(6, entry.delivered_at.empty() ? utc_now_rfc3339() : entry.delivered_at)
       .bind(7, static_cast<std::int64_t>(entry.retired ? 1 : 0))
+      .bind(8, entry.row_hash)
+      .run();
+  // A delivered record has no verdict to remember.
+  db.cached("DELETE FROM verdicts WHERE entity = ? AND key = ?")
+      .bind(1, entity_name(entry.entity))
+      .bind(2, entry.key)
       .run();
 }
 
@@ -105,7 +129,9 @@ std::int64_t StateStore::create_job(const JobRecord& job) {
   db_->prepare(
          "INSERT INTO jobs (entity, key, origin, requested_by, reason, force, state, "
          "reason_code, message, idempotency_key, revision, content_hash, app_id, verdicts, "
-         "created_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+         "created_at, finished_at, priority, tries, next_attempt_at, body, retired, "
+         "depends_on, run_id, row_hash) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
       .bind(1, entity_name(job.entity))
       .bind(2, job.key)
       .bind(3, job.origin)
@@ -122,6 +148,14 @@ std::int64_t StateStore::create_job(const JobRecord& job) {
       .bind(14, store::write_json(job.verdicts))
       .bind(15, job.created_at.empty() ? utc_now_rfc3339() : job.created_at)
       .bind(16, job.finished_at)
+      .bind(17, static_cast<std::int64_t>(job.priority))
+      .bind(18, static_cast<std::int64_t>(job.tries))
+      .bind(19, job.next_attempt_at)
+      .bind(20, job.body)
+      .bind(21, static_cast<std::int64_t>(job.retired ? 1 : 0))
+      .bind(22, store::write_json(job.depends_on))
+      .bind(23, job.run_id)
+      .bind(24, job.row_hash)
       .run();
   const std::int64_t id = db_->last_insert_rowid();
 
@@ -153,8 +187,8 @@ void StateStore::finish_job(const JobRecord& job, const std::optional<LedgerEntr
   Transaction transaction(*db_);
   db_->prepare(
          "UPDATE jobs SET state = ?, reason_code = ?, message = ?, idempotency_key = ?, "
-         "revision = ?, content_hash = ?, app_id = ?, verdicts = ?, finished_at = ? "
-         "WHERE id = ?")
+         "revision = ?, content_hash = ?, app_id = ?, verdicts = ?, finished_at = ?, body = '', "
+         "next_attempt_at = 0 WHERE id = ?")
       .bind(1, outcome_name(job.state))
       .bind(2, job.reason_code)
       .bind(3, job.message)
@@ -170,6 +204,26 @@ void StateStore::finish_job(const JobRecord& job, const std::optional<LedgerEntr
 
   // Attempts the caller kept in the record but did not add one by one are stored now.
   for (const Attempt& a : job.attempts) insert_attempt(*db_, job.id, a, true);
+  if (ledger) write_ledger(*db_, *ledger);
+  transaction.commit();
+}
+
+void StateStore::complete_job(std::int64_t id, Outcome state, const std::string& reason_code,
+                              const std::string& message, const std::string& app_id,
+                              const std::optional<LedgerEntry>& ledger) {
+  std::lock_guard guard(mutex_);
+  Transaction transaction(*db_);
+  db_->cached(
+         "UPDATE jobs SET state = ?, reason_code = ?, message = ?, app_id = ?, finished_at = ?, "
+         "body = '', next_attempt_at = 0 WHERE id = ?")
+      .bind(1, outcome_name(state))
+      .bind(2, reason_code)
+      .bind(3, message)
+      .bind(4, app_id)
+      .bind(5, utc_now_rfc3339())
+      .bind(6, id)
+      .run();
+  if (db_->changes() == 0) fail_no_job("finishing", id, path_);
   if (ledger) write_ledger(*db_, *ledger);
   transaction.commit();
 }
@@ -221,6 +275,39 @@ std::int64_t StateStore::mark_interrupted_jobs() {
 std::vector<JobRecord> StateStore::recent_jobs(int limit) {
   std::lock_guard guard(mutex_);
   Statement query = db_->prepare(std::string(kJobColumns) + "ORDER BY id DESC LIMIT ?");
+  query.bind(1, static_cast<std::int64_t>(limit));
+  return read_jobs(*db_, query);
+}
+
+}  // namespace kokola
+
+namespace kokola {
+
+std::vector<JobRecord> StateStore::jobs(const JobQuery& q) {
+  std::lock_guard guard(mutex_);
+  std::string where = "WHERE 1 = 1";
+  if (q.state == "active") {
+    where += " AND state IN ('queued', 'sending', 'retry_wait', 'in_doubt')";
+  } else if (q.state == "finished") {
+    where += " AND state NOT IN ('queued', 'sending', 'retry_wait', 'in_doubt')";
+  } else if (!q.state.empty()) {
+    where += " AND state = ?1";
+  }
+  if (!q.entity.empty()) where += " AND entity = ?2";
+  if (!q.key.empty()) where += " AND key = ?3";
+  Statement query = db_->prepare(std::string(kJobColumns) + where + " ORDER BY id DESC LIMIT ?4");
+  if (!q.state.empty() && q.state != "active" && q.state != "finished") query.bind(1, q.state);
+  if (!q.entity.empty()) query.bind(2, q.entity);
+  if (!q.key.empty()) query.bind(3, q.key);
+  query.bind(4, q.limit);
+  return read_jobs(*db_, query);
+}
+
+std::vector<JobRecord> StateStore::failed_records(int limit) {
+  std::lock_guard guard(mutex_);
+  Statement query = db_->prepare(std::string(kJobColumns) +
+                                 "WHERE id IN (SELECT max(id) FROM jobs GROUP BY entity, key) "
+                                 "AND state = 'failed' ORDER BY id LIMIT ?");
   query.bind(1, static_cast<std::int64_t>(limit));
   return read_jobs(*db_, query);
 }

@@ -19,7 +19,8 @@ SqliteDb::SqliteDb(const std::string& path) : path_(path) {
 }
 
 SqliteDb::~SqliteDb() {
-  // Every Statement is finalised by its own destructor before this runs.
+  // Every other Statement is finalised by its own destructor before this runs.
+  cache_.clear();
   sqlite3_close(db_);
 }
 
@@ -34,6 +35,16 @@ void SqliteDb::exec(const std::string& sql) {
 }
 
 Statement SqliteDb::prepare(std::string_view sql) { return Statement(*this, sql); }
+
+Statement& SqliteDb::cached(std::string_view sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    it = cache_.emplace(std::string(sql), std::make_unique<Statement>(*this, sql)).first;
+  } else {
+    it->second->reset();
+  }
+  return *it->second;
+}
 
 std::int64_t SqliteDb::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 
@@ -74,6 +85,11 @@ bool Statement::step() {
 void Statement::run() {
   while (step()) {
   }
+}
+
+void Statement::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
 }
 
 std::int64_t Statement::column_int(int index) const { return sqlite3_column_int64(stmt_, index); }

@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <stdexcept>
+#include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -42,6 +44,9 @@ class SqliteDb {
   // Runs one or more statements that return no rows the caller needs (PRAGMAs, DDL).
   void exec(const std::string& sql);
   Statement prepare(std::string_view sql);
+  // A statement prepared once and kept for the life of the connection, reset and with its
+  // parameters cleared: for the statements run once per record or per job.
+  Statement& cached(std::string_view sql);
   std::int64_t last_insert_rowid() const;
   int changes() const;
   // Throws SqliteError for `code` with "<doing> '<path>': <message>".
@@ -50,6 +55,7 @@ class SqliteDb {
  private:
   std::string path_;
   sqlite3* db_ = nullptr;
+  std::map<std::string, std::unique_ptr<Statement>, std::less<>> cache_;
 };
 
 // One prepared statement. Parameters are 1-based, columns 0-based, as in SQLite.
@@ -73,6 +79,8 @@ class Statement {
   bool step();
   // Runs a statement that returns no rows.
   void run();
+  // Makes the statement ready to run again, with no parameters bound.
+  void reset();
 
   std::int64_t column_int(int index) const;
   std::string column_text(int index) const;  // "" for NULL

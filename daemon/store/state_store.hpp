@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -32,6 +33,7 @@ struct LedgerEntry {
   std::string app_id;         // the Kokola App's id for the record
   std::string delivered_at;   // RFC 3339, UTC
   bool retired = false;       // the delivered content was a retirement (cancelled, inactive)
+  std::string row_hash;       // fingerprint of the ERP row it was built from
 };
 
 struct Attempt {
@@ -62,6 +64,47 @@ struct JobRecord {
   std::string created_at;
   std::string finished_at;
   std::vector<Attempt> attempts;
+
+  // The outbox: what the senders need (store/outbox.cpp).
+  int priority = kPriorityScheduled;
+  int tries = 0;                     // PUT requests made so far
+  std::int64_t next_attempt_at = 0;  // unix milliseconds; 0: at once
+  std::string body;                  // the request body; emptied when the job is finished
+  bool retired = false;              // the payload is a retirement
+  nlohmann::json depends_on = nlohmann::json::array();  // [{"entity", "key"}] to deliver first
+  std::int64_t run_id = 0;                              // the run that queued it; 0: none
+  std::string row_hash;  // fingerprint of the ERP row the payload was built from
+
+  static constexpr int kPriorityManual = 0;
+  static constexpr int kPriorityScheduled = 1;
+};
+
+// What enqueue_job() did.
+struct Enqueued {
+  std::int64_t id = 0;           // the job that will deliver this version
+  bool created = false;          // false: a job for this exact content was already waiting
+  std::int64_t superseded = 0;   // the older waiting job it replaced; 0: none
+  std::int64_t revision = 0;
+};
+
+// A filter for jobs(): empty strings match everything.
+struct JobQuery {
+  std::string state;  // an outcome name, "active" or "finished"
+  std::string entity;
+  std::string key;
+  std::int64_t limit = 50;
+};
+
+// The waiting work of one entity, for `status`.
+struct QueueCounts {
+  std::int64_t queued = 0, sending = 0, retry_wait = 0, in_doubt = 0;
+  std::int64_t total() const { return queued + sending + retry_wait + in_doubt; }
+};
+
+// A record's fingerprint as the ledger knows it, for the run's quick comparison.
+struct LedgerPeek {
+  std::string row_hash;  // of the ERP row last delivered; "" when never delivered
+  bool active = false;   // a job of the record is waiting or sending
 };
 
 struct RunRecord {
@@ -124,6 +167,7 @@ class StateStore {
   // returns its id.
   std::int64_t create_job(const JobRecord& job);
   void set_job_state(std::int64_t id, Outcome state);
+  // Numbered after the job's last attempt when a.number is 0.
   void add_attempt(std::int64_t job_id, const Attempt& a);
   // Finishes a job and, when it delivered, writes the ledger entry in the same transaction.
   // Attempts listed in `job` that add_attempt() did not store yet are stored with it.
@@ -151,6 +195,58 @@ class StateStore {
   // The newest `limit` entries matching the query, oldest first.
   std::vector<AuditEntry> audit(const AuditQuery& query);
 
+  // The outbox (store/outbox.cpp). enqueue_job() writes a new version of a record as a job
+  // (state queued, with the next revision) in one transaction: a job still waiting for this
+  // exact content is reused (and made manual when the new request is); a waiting job with
+  // other content is superseded. A job being sent is never superseded: the new one waits.
+  Enqueued enqueue_job(JobRecord job);
+  // The due jobs (queued, retry_wait or in_doubt with next_attempt_at <= now_ms), manual
+  // first, then oldest first; at most `limit`.
+  std::vector<JobRecord> due_jobs(std::int64_t now_ms, int limit);
+  // The earliest next_attempt_at of a waiting job, if any.
+  std::optional<std::int64_t> next_due();
+  // Marks a due job `sending` and counts the try; false when it is no longer in
+  // `from_state` (superseded meanwhile).
+  bool claim_job(std::int64_t id, Outcome from_state);
+  // Ends a job with its outcome and, when it delivered, writes the ledger entry in the same
+  // transaction. Only the outcome fields change; the receipt's other fields stay.
+  void complete_job(std::int64_t id, Outcome state, const std::string& reason_code,
+                    const std::string& message, const std::string& app_id,
+                    const std::optional<LedgerEntry>& ledger);
+  // Puts a job back to wait (retry_wait or in_doubt) until `next_ms`, with why.
+  void reschedule_job(std::int64_t id, Outcome state, std::int64_t next_ms,
+                      const std::string& reason_code, const std::string& message);
+  // Makes every job waiting for a later try (retry_wait, in_doubt) due now.
+  void retry_waiting_now();
+  // True when the record has a job waiting or sending.
+  bool has_active_job(Entity e, const std::string& key);
+  LedgerPeek peek(Entity e, const std::string& key);
+  // The ledger entry now stands for a row with this fingerprint (same content delivered).
+  void set_ledger_row_hash(Entity e, const std::string& key, const std::string& row_hash);
+  std::map<Entity, QueueCounts> queue_counts();
+  std::vector<JobRecord> jobs(const JobQuery& query);
+  // How many records' newest job ended `failed`.
+  std::int64_t failed_record_count();
+  // The records whose newest job ended `failed`: that job for each.
+  std::vector<JobRecord> failed_records(int limit);
+  // Outcome -> number of jobs a run queued.
+  std::map<std::string, std::int64_t> run_job_counts(std::int64_t run_id);
+  // The last verdict remembered for a record that was not delivered, and setting it; a
+  // delivered record's verdict is forgotten. Returns true when the verdict changed.
+  bool remember_verdict(Entity e, const std::string& key, const std::string& row_hash,
+                        Outcome outcome, const std::string& message);
+  std::optional<std::string> not_ready_verdict(Entity e, const std::string& key,
+                                               const std::string& row_hash);
+  // Deletes finished jobs (with their attempts), runs and audit entries older than the
+  // cut-offs (RFC 3339 UTC); empty: keep. Returns the number of rows removed.
+  std::int64_t prune(const std::string& jobs_before, const std::string& runs_before,
+                     const std::string& audit_before);
+  // PRAGMA integrity_check: "ok" or SQLite's first complaint.
+  std::string integrity_check();
+
+  // A run is written when it starts (its id marks the jobs it queues) and completed by
+  // record_run(); a run with id 0 is inserted whole.
+  std::int64_t start_run(Entity e, const std::string& started_at);
   std::int64_t record_run(const RunRecord& run);
   std::optional<RunRecord> last_run(Entity e);
   std::int64_t ledger_count(Entity e);

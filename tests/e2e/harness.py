@@ -20,6 +20,8 @@ import urllib.request
 from decimal import Decimal
 from pathlib import Path
 
+import pg_erp
+
 SOURCE_DIR = Path(os.environ.get("KOKOLA_SOURCE_DIR", Path(__file__).resolve().parents[2]))
 BIN_DIR = Path(os.environ.get("KOKOLA_BIN_DIR", SOURCE_DIR / "build"))
 
@@ -31,6 +33,7 @@ EXIT_REJECTED = 4
 EXIT_APP_AUTH = 5
 EXIT_APP_UNAVAILABLE = 6
 EXIT_IN_DOUBT = 7
+EXIT_QUEUED = 9
 EXIT_USAGE = 64
 EXIT_DAEMON_UNREACHABLE = 69
 
@@ -130,7 +133,10 @@ class Env:
     def __init__(self, base_url=None, token=None, app_token=None, faults=(), schedule=None,
                  sandbox_tls=None):
         self.dir = Path(tempfile.mkdtemp(prefix="kokola-e2e-"))
-        demo_erp(self.dir / "erp.db")
+        # KOKOLA_E2E_ENGINE=postgres: the demo ERP in a PostgreSQL database (pg_erp.py).
+        self.pg = pg_erp.PgErp() if pg_erp.ENGINE == "postgres" else None
+        if self.pg is None:
+            demo_erp(self.dir / "erp.db")
         token = token or "demo-" + secrets.token_hex(16)
         (self.dir / "token").write_text(token + "\n")
         os.chmod(self.dir / "token", 0o600)
@@ -147,6 +153,8 @@ class Env:
         for entity, interval in schedule.items():
             text = text.replace(f"{entity}: {{enabled: true, interval: 1h}}",
                                 f"{entity}: {{enabled: true, interval: {interval}}}")
+        if self.pg:
+            text = self.pg.configure(text)
         self.config = self.dir / "kokola-sync.yaml"
         self.config.write_text(text)
 
@@ -201,10 +209,14 @@ class Env:
         return db
 
     def erp_query(self, sql, *params):
+        if self.pg:
+            return self.pg.query(sql, *params)
         with self.erp() as db:
             return [dict(r) for r in db.execute(sql, params)]
 
     def erp_write(self, sql, *params):
+        if self.pg:
+            return self.pg.write(sql, *params)
         db = sqlite3.connect(str(self.dir / "erp.db"))
         with db:
             db.execute(sql, params)
@@ -231,3 +243,5 @@ class Env:
             print(f"kept {self.dir}")
         else:
             shutil.rmtree(self.dir, ignore_errors=True)
+            if self.pg:
+                self.pg.drop()

@@ -54,7 +54,7 @@ class CliTest(unittest.TestCase):
         self.assertIn(PO, out)
 
     def test_sync_runs_every_entity_and_reports_counts(self):
-        rc, data = self.env.ctl_json("sync", "all")
+        rc, data = self.env.ctl_json("sync", "all", "--wait")
         self.assertEqual(rc, EXIT_OK, data)
         runs = {r["entity"]: r for r in data["runs"]}
         self.assertEqual(list(runs), ["vendor", "item", "po"])
@@ -71,7 +71,7 @@ class CliTest(unittest.TestCase):
         self.assertEqual(len(held), po_counts.get("delivered", 0) + po_counts.get("unchanged", 0))
         self.assertIn(PO, held)
 
-        rc, data = self.env.ctl_json("sync", "po")
+        rc, data = self.env.ctl_json("sync", "po", "--wait")
         self.assertEqual(data["runs"][0]["counts"].get("delivered", 0), 0)
 
         rc, out, err = self.env.ctl("status")

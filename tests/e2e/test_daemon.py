@@ -2,6 +2,7 @@
 schedule, status while a push is in flight, and a request that gets no answer."""
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -9,7 +10,7 @@ import threading
 import time
 import unittest
 
-from harness import BIN_DIR, EXIT_APP_AUTH, EXIT_IN_DOUBT, EXIT_OK, Env, wait_for
+from harness import BIN_DIR, EXIT_APP_AUTH, EXIT_OK, EXIT_QUEUED, Env, wait_for
 
 PO = "PWU2012502-0000517"
 EXIT_ERROR = 1
@@ -94,9 +95,12 @@ class StartupTest(unittest.TestCase):
         token_file = env.dir / "token"
         token_file.write_text(env.sandbox.token_file.read_text())
         env.daemon.send_signal(signal.SIGHUP)
-        wait_for(lambda: "API token re-read" in env.daemon_log.read_text(), "the token re-read")
-        rc, out, err = env.ctl("push", "vendor", "V-0001")
+        wait_for(lambda: "configuration reloaded" in env.daemon_log.read_text(),
+                 "the configuration reloaded")
+        # The job kept while the token was refused goes now; the push rides on it.
+        rc, out, err = env.ctl("push", "vendor", "V-0001", "--wait")
         self.assertEqual(rc, EXIT_OK, out + err)
+        self.assertIn("V-0001", env.sandbox.records("vendor"))
 
     def test_sigterm_stops_cleanly(self):
         self.env.start_daemon()
@@ -172,22 +176,30 @@ class RunningTest(unittest.TestCase):
         self.assertEqual(state_query(state, "SELECT count(*) FROM jobs WHERE state = 'sending'"),
                          0)
 
-    def test_request_lost_before_apply_is_in_doubt(self):
+    def test_request_lost_before_apply_is_looked_up_and_sent_again(self):
         env = Env().start_daemon()
         self.addCleanup(env.stop)
         env.sandbox.set_faults([{"method": "PUT", "entity": "vendor", "key": "V-0001",
                                  "action": "close", "times": 1}])
         rc, out, err = env.ctl("push", "vendor", "V-0001")
-        self.assertEqual(rc, EXIT_IN_DOUBT, out + err)
-        self.assertIn("in doubt", out)
-        self.assertNotIn("V-0001", env.sandbox.records("vendor"))
+        self.assertEqual(rc, EXIT_QUEUED, out + err)
+        self.assertIn("does not hold it", out)
+        job = int(re.search(r"queued as job (\d+)", out).group(1))
+        wait_for(lambda: env.ctl_json("job", str(job))[1]["state"] == "delivered",
+                 "the job delivered on its next try")
+        self.assertIn("V-0001", env.sandbox.records("vendor"))
+        rc, data = env.ctl_json("job", str(job))
+        # The lost PUT, the look-up that found nothing, the PUT that went through.
+        statuses = [a["http_status"] for a in data["attempts"]]
+        self.assertEqual(statuses[:2], [0, 404], data["attempts"])
+        self.assertEqual(statuses[-1], 201, data["attempts"])
 
 
     def test_sync_that_cannot_read_the_erp_fails_and_is_audited_so(self):
         env = Env().start_daemon()
         self.addCleanup(env.stop)
         env.erp_write("DROP VIEW kokola_purchase_orders")
-        rc, out, err = env.ctl("sync", "po")
+        rc, out, err = env.ctl("sync", "po", "--wait")
         self.assertEqual(rc, EXIT_ERROR, out + err)
         self.assertRegex(out, r"^po: failed: .*kokola_purchase_orders")
         self.assertNotIn("nothing to send", out)

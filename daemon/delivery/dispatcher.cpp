@@ -1,0 +1,268 @@
+// Taking jobs from the outbox and handing them to the senders: ordering, one job per record,
+// dependencies, holding while the app cannot take requests, watchers, start and stop.
+#include "delivery/dispatcher.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "delivery/clock.hpp"
+
+namespace kokola {
+namespace {
+
+constexpr int kBatch = 256;
+// The longest a sender sleeps before it looks at the store again on its own.
+constexpr auto kIdlePoll = std::chrono::seconds(1);
+
+}  // namespace
+
+Dispatcher::Dispatcher(StateStore& store, const DeliveryConfig& config,
+                       TransportFactory make_transport)
+    : store_(store),
+      config_(config),
+      make_transport_(std::move(make_transport)),
+      rate_(config.max_requests_per_second) {}
+
+Dispatcher::~Dispatcher() { stop(config_.shutdown_grace); }
+
+void Dispatcher::start() {
+  std::lock_guard lock(mutex_);
+  if (started_) return;
+  started_ = true;
+  for (int i = 0; i < config_.senders; ++i) threads_.emplace_back([this] { sender_loop(); });
+}
+
+bool Dispatcher::stop(std::chrono::milliseconds grace) {
+  std::unique_lock lock(mutex_);
+  if (stopping_ && threads_.empty()) return in_flight_.empty();
+  stopping_ = true;
+  cv_.notify_all();
+  bool drained =
+      idle_cv_.wait_for(lock, grace, [this] { return in_flight_.empty(); });
+  auto threads = std::move(threads_);
+  threads_.clear();
+  lock.unlock();
+  for (auto& t : threads) {
+    // A sender still waiting for an answer cannot be interrupted: leave it; its job stays
+    // `sending` and is looked up at the next start.
+    if (drained) {
+      t.join();
+    } else {
+      t.detach();
+    }
+  }
+  return drained;
+}
+
+void Dispatcher::wake(bool urgent) {
+  std::lock_guard lock(mutex_);
+  if (urgent) refill_ = true;
+  if (batch_.empty()) refill_ = true;
+  cv_.notify_all();
+}
+
+void Dispatcher::watch(std::int64_t job_id, JobWatcher watcher) {
+  std::lock_guard lock(mutex_);
+  watchers_[job_id].push_back(std::move(watcher));
+}
+
+void Dispatcher::superseded(std::int64_t job_id, std::int64_t by) {
+  JobUpdate u;
+  u.id = job_id;
+  u.state = Outcome::superseded;
+  u.final = true;
+  u.message = "superseded by job " + std::to_string(by) + " (a newer version)";
+  publish(u);
+}
+
+void Dispatcher::publish(const JobUpdate& update) {
+  std::vector<JobWatcher> watchers;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = watchers_.find(update.id);
+    if (it == watchers_.end()) return;
+    watchers = std::move(it->second);
+    watchers_.erase(it);
+  }
+  std::vector<JobWatcher> keep;
+  for (auto& w : watchers) {
+    if (w(update) && !update.final) keep.push_back(std::move(w));
+  }
+  if (keep.empty()) return;
+  std::lock_guard lock(mutex_);
+  auto& list = watchers_[update.id];
+  for (auto& w : keep) list.push_back(std::move(w));
+}
+
+DeliveryState Dispatcher::state() const {
+  std::lock_guard lock(mutex_);
+  DeliveryState s;
+  s.senders = config_.senders;
+  s.in_flight = static_cast<int>(in_flight_.size());
+  s.records.assign(in_flight_.begin(), in_flight_.end());
+  s.retries = retries_;
+  if (auto until = hold_until_ms(); until > 0) {
+    auto at = std::chrono::system_clock::time_point(std::chrono::milliseconds(until));
+    (held_by_app_ ? s.rate_limited_until : s.backoff_until) = at;
+    s.hold_reason = hold_reason_;
+  }
+  return s;
+}
+
+std::string Dispatcher::hold_reason() const {
+  std::lock_guard lock(mutex_);
+  return hold_until_ms() > 0 ? hold_reason_ : std::string();
+}
+
+std::int64_t Dispatcher::hold_until_ms() const {
+  auto now = Clock::now();
+  if (held_until_ <= now) return 0;
+  return unix_ms_now() +
+         std::chrono::duration_cast<std::chrono::milliseconds>(held_until_ - now).count();
+}
+
+void Dispatcher::reconfigure(const DeliveryConfig& config, TransportFactory make_transport) {
+  std::lock_guard lock(mutex_);
+  const int more = config.senders - config_.senders;
+  config_ = config;
+  make_transport_ = std::move(make_transport);
+  ++generation_;
+  rate_.set_rate(config.max_requests_per_second);
+  // A new configuration (a new token, a fixed certificate) deserves a try at once: forget the
+  // backoff (not a Retry-After, which is the app's) and make waiting jobs due.
+  if (!held_by_app_) held_until_ = {};
+  app_failures_ = 0;
+  store_.retry_waiting_now();
+  // Fewer senders take effect at the next start; more start now.
+  if (started_ && !stopping_) {
+    for (int i = 0; i < more; ++i) threads_.emplace_back([this] { sender_loop(); });
+  }
+  refill_ = true;
+  cv_.notify_all();
+}
+
+void Dispatcher::sender_loop() {
+  std::unique_ptr<KokolaTransport> transport;
+  std::uint64_t built_for = 0;
+  while (auto job = next_job(true)) {
+    try {
+      {
+        std::lock_guard lock(mutex_);
+        if (!transport || built_for != generation_) {
+          transport = make_transport_();
+          built_for = generation_;
+        }
+      }
+      send(*job, *transport);
+    } catch (const std::exception& e) {
+      // The store failed (disk full, I/O error): the job stays `sending` and is looked up
+      // after the next start; this sender goes on with others.
+      spdlog::error("sending job {}: {}", job->id, e.what());
+    }
+    release(*job);
+  }
+}
+
+int Dispatcher::drain(KokolaTransport& transport) {
+  int handled = 0;
+  while (auto job = next_job(false)) {
+    send(*job, transport);
+    release(*job);
+    ++handled;
+  }
+  return handled;
+}
+
+std::optional<JobRecord> Dispatcher::next_job(bool blocking) {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    if (held_until_ > Clock::now()) {
+      if (!blocking) return std::nullopt;
+      cv_.wait_until(lock, held_until_);
+      refill_ = true;
+      continue;
+    }
+    if (auto job = pick_locked()) return job;
+    if (!blocking) return std::nullopt;
+    auto wait = Clock::now() + kIdlePoll;
+    if (auto due = store_.next_due()) {
+      auto in = std::chrono::milliseconds(std::max<std::int64_t>(0, *due - unix_ms_now()));
+      if (Clock::now() + in < wait) wait = Clock::now() + in;
+    }
+    cv_.wait_until(lock, wait);
+    refill_ = true;
+  }
+  return std::nullopt;
+}
+
+std::optional<JobRecord> Dispatcher::pick_locked() {
+  for (int pass = 0; pass < 2; ++pass) {
+    if (refill_ || batch_.empty()) {
+      batch_.clear();
+      for (auto& j : store_.due_jobs(unix_ms_now(), kBatch)) batch_.push_back(std::move(j));
+      refill_ = false;
+      pass = 1;  // a fresh batch is looked at once
+    }
+    for (auto it = batch_.begin(); it != batch_.end(); ++it) {
+      auto record = std::make_pair(it->entity, it->key);
+      if (in_flight_.count(record)) continue;
+      if (waits_for_dependency(*it)) continue;
+      JobRecord job = std::move(*it);
+      batch_.erase(it);
+      if (!store_.claim_job(job.id, job.state)) break;  // superseded meanwhile: look again
+      in_flight_.insert(record);
+      return job;
+    }
+    refill_ = true;
+    if (pass == 0) continue;
+  }
+  return std::nullopt;
+}
+
+// A PO goes after the jobs of its vendor and items have ended; whether they delivered is
+// checked when it is sent.
+bool Dispatcher::waits_for_dependency(const JobRecord& job) {
+  if (!job.depends_on.is_array()) return false;
+  for (const auto& d : job.depends_on) {
+    auto e = parse_entity(d.value("entity", ""));
+    if (e && store_.has_active_job(*e, d.value("key", ""))) return true;
+  }
+  return false;
+}
+
+void Dispatcher::release(const JobRecord& job) {
+  std::lock_guard lock(mutex_);
+  in_flight_.erase({job.entity, job.key});
+  if (in_flight_.empty()) idle_cv_.notify_all();
+  cv_.notify_all();
+}
+
+void Dispatcher::app_answered() {
+  std::lock_guard lock(mutex_);
+  app_failures_ = 0;
+  if (!held_by_app_) held_until_ = {};
+}
+
+void Dispatcher::hold_after_failure(const SendResult& result) {
+  std::lock_guard lock(mutex_);
+  auto now = Clock::now();
+  if (result.retry_after) {
+    auto wait = std::min<std::chrono::milliseconds>(*result.retry_after, config_.max_retry_after);
+    if (now + wait > held_until_) {
+      held_until_ = now + wait;
+      held_by_app_ = true;
+      hold_reason_ = "the app asked to wait (HTTP " + std::to_string(result.http_status) +
+                     ", Retry-After)";
+    }
+    return;
+  }
+  ++app_failures_;
+  auto wait = backoff_delay(app_failures_, config_, jitter_unit());
+  if (now + wait > held_until_) {
+    held_until_ = now + wait;
+    held_by_app_ = false;
+    hold_reason_ = "backing off after " + std::to_string(app_failures_) +
+                   " failed requests in a row: " + result.message;
+  }
+}
+
+}  // namespace kokola

@@ -1,0 +1,228 @@
+// Delivering one claimed job: its dependencies, the look-up of an answer that never came,
+// the PUT, the classification of the answer, and what the job becomes: delivered (with the
+// ledger, in one transaction), rejected, failed, or back to wait.
+#include <spdlog/spdlog.h>
+
+#include "delivery/clock.hpp"
+#include "delivery/dispatcher.hpp"
+#include "delivery/failpoint.hpp"
+#include "rules/payload.hpp"
+
+namespace kokola {
+namespace {
+
+// How long after the request starts the after_request_sent failpoint kills the daemon.
+constexpr int kInFlightKillMs = 20;
+
+Attempt attempt_of(const std::string& started_at, const SendResult& res) {
+  Attempt a;
+  a.started_at = started_at;
+  a.http_status = res.http_status;
+  a.latency_ms = res.latency.count();
+  if (res.status != SendStatus::delivered) a.error = res.message;
+  return a;
+}
+
+std::string request_body_of(const JobRecord& job) {
+  auto doc = nlohmann::json::parse(job.body);
+  doc["revision"] = job.revision;
+  return canonical_json(doc);
+}
+
+JobUpdate update_of(const JobRecord& job, Outcome state, bool final) {
+  JobUpdate u;
+  u.id = job.id;
+  u.entity = job.entity;
+  u.key = job.key;
+  u.state = state;
+  u.final = final;
+  u.revision = job.revision;
+  return u;
+}
+
+std::string stale_message(const SendResult& res, std::int64_t revision) {
+  return (res.app_revision > 0
+              ? "the app holds revision " + std::to_string(res.app_revision) + ", newer"
+              : std::string("the app holds a newer revision")) +
+         " than this one (" + std::to_string(revision) + "); the next push carries a higher one";
+}
+
+}  // namespace
+
+void Dispatcher::send(JobRecord job, KokolaTransport& app) {
+  // A PO goes only when its vendor and items reached the app.
+  for (const auto& d : job.depends_on) {
+    auto e = parse_entity(d.value("entity", ""));
+    std::string key = d.value("key", "");
+    if (!e) continue;
+    auto held = store_.ledger(*e, key);
+    if (held && !held->retired) continue;
+    auto last = store_.last_receipt(*e, key);
+    std::string why = std::string(entity_name(*e)) + " '" + key + "': " +
+                      (last ? std::string(outcome_name(last->state)) +
+                                  (last->message.empty() ? "" : " (" + last->message + ")")
+                            : std::string("not delivered"));
+    std::string code = last && !last->reason_code.empty() ? last->reason_code
+                                                          : std::string(reason::kAppTransient);
+    store_.complete_job(job.id, Outcome::failed, code, why, "", std::nullopt);
+    auto u = update_of(job, Outcome::failed, true);
+    u.reason_code = code;
+    u.message = why;
+    spdlog::error("job {} ({} '{}'): failed: {}", job.id, entity_name(job.entity), job.key, why);
+    publish(u);
+    return;
+  }
+
+  if (job.state == Outcome::in_doubt && resolve_in_doubt(job, app)) return;
+  if (job.tries > 0 || job.state != Outcome::queued) {
+    std::lock_guard lock(mutex_);
+    ++retries_;
+  }
+
+  PutRequest put{job.entity, job.key, request_body_of(job), job.idempotency_key,
+                 "job-" + std::to_string(job.id)};
+  rate_.acquire();
+  std::string started = utc_now_rfc3339();
+  failpoint_in_flight("after_request_sent", kInFlightKillMs);
+  SendResult res = app.put(put);
+  failpoint("after_answer");
+  store_.add_attempt(job.id, attempt_of(started, res));
+  if (observer_) observer_(res);
+  settle_answer(job, res, app);
+}
+
+void Dispatcher::settle_answer(const JobRecord& job, const SendResult& res,
+                               KokolaTransport& app) {
+  switch (res.status) {
+    case SendStatus::delivered: {
+      app_answered();
+      std::string message = res.http_status == 201 ? "created in the app" : "updated in the app";
+      if (res.replayed) message += " (answer replayed by the app)";
+      return finish_delivered(job, res.app_id, message, res.http_status);
+    }
+    case SendStatus::stale:
+      app_answered();
+      if (res.app_revision > 0) store_.raise_revision(job.entity, job.key, res.app_revision);
+      return finish(job, Outcome::rejected, reason::kStaleRevision,
+                    stale_message(res, job.revision), res.http_status);
+    case SendStatus::rejected:
+      if (res.error_code == "tls_error") {
+        // Not the app's verdict on the record: nothing was sent. The job waits until the
+        // certificate (or the configuration) is fixed.
+        hold_after_failure(res);
+        return wait_again(job, Outcome::retry_wait, reason::kAppTls, res.message, 0);
+      }
+      app_answered();
+      return finish(job, Outcome::rejected, reason::kAppRejected, res.message, res.http_status);
+    case SendStatus::auth_failed:
+      // Our credentials, not the record: keep the job until the token is fixed (SIGHUP).
+      hold_after_failure(res);
+      return wait_again(job, Outcome::retry_wait, reason::kAppAuth, res.message,
+                        res.http_status);
+    case SendStatus::transient: {
+      hold_after_failure(res);
+      std::string code = res.error_code == "connect_error" ? std::string(reason::kAppUnreachable)
+                                                           : std::string(reason::kAppTransient);
+      return wait_again(job, Outcome::retry_wait, code, res.message, res.http_status);
+    }
+    case SendStatus::in_doubt:
+      hold_after_failure(res);
+      JobRecord doubted = job;
+      doubted.state = Outcome::in_doubt;
+      if (resolve_in_doubt(doubted, app)) return;
+      return wait_again(job, Outcome::retry_wait, reason::kAppTransient,
+                        res.message + "; the app does not hold it: sent again later", 0);
+  }
+}
+
+// The request may have reached the app: ask which revision it holds. True when that settled
+// the job (delivered, or put back to wait because the app could not be asked).
+bool Dispatcher::resolve_in_doubt(const JobRecord& job, KokolaTransport& app) {
+  std::string started = utc_now_rfc3339();
+  FetchResult found = app.get(job.entity, job.key, "job-" + std::to_string(job.id));
+  store_.add_attempt(job.id, attempt_of(started, found.status));
+  if (observer_) observer_(found.status);
+  const bool answered = found.found || found.status.http_status == 404;
+  if (!answered) {
+    hold_after_failure(found.status);
+    wait_again(job, Outcome::in_doubt, reason::kAppTransient,
+               "sent without an answer, and the app cannot be asked now: " +
+                   found.status.message,
+               0);
+    return true;
+  }
+  app_answered();
+  if (found.found && found.revision == job.revision) {
+    finish_delivered(job, found.app_id,
+                     "no answer to the request, but the app holds this revision: delivered", 200);
+    return true;
+  }
+  if (found.found && found.revision > job.revision) {
+    finish(job, Outcome::superseded, "",
+           "the app holds revision " + std::to_string(found.revision) + ", newer than this one",
+           200);
+    return true;
+  }
+  return false;
+}
+
+void Dispatcher::finish_delivered(const JobRecord& job, const std::string& app_id,
+                                  const std::string& message, int http_status) {
+  LedgerEntry entry{job.entity,        job.key, job.content_hash, job.revision, app_id,
+                    utc_now_rfc3339(), job.retired, job.row_hash};
+  failpoint("before_ledger_commit");
+  store_.complete_job(job.id, Outcome::delivered, "", message, app_id, entry);
+  auto u = update_of(job, Outcome::delivered, true);
+  u.app_id = app_id;
+  u.message = message;
+  u.http_status = http_status;
+  spdlog::debug("job {} ({} '{}'): delivered at revision {}", job.id, entity_name(job.entity),
+                job.key, job.revision);
+  publish(u);
+}
+
+void Dispatcher::finish(const JobRecord& job, Outcome outcome, std::string_view code,
+                        const std::string& message, int http_status) {
+  store_.complete_job(job.id, outcome, std::string(code), message, "", std::nullopt);
+  auto u = update_of(job, outcome, true);
+  u.reason_code = code;
+  u.message = message;
+  u.http_status = http_status;
+  auto level = outcome == Outcome::superseded ? spdlog::level::info : spdlog::level::err;
+  spdlog::log(level, "job {} ({} '{}'): {}: {}", job.id, entity_name(job.entity), job.key,
+              outcome_name(outcome), message);
+  publish(u);
+}
+
+// Back to wait after a transient failure; `failed` once the retry horizon has passed.
+void Dispatcher::wait_again(const JobRecord& job, Outcome state, std::string_view code,
+                            const std::string& message, int http_status) {
+  DeliveryConfig config;
+  std::int64_t hold = 0;
+  {
+    std::lock_guard lock(mutex_);
+    config = config_;
+    hold = hold_until_ms();
+  }
+  const std::int64_t now = unix_ms_now();
+  const std::int64_t created = unix_ms_of(job.created_at);
+  if (created > 0 && now - created >= config.retry_horizon.count()) {
+    return finish(job, Outcome::failed, code,
+                  message + " (gave up after " + std::to_string(job.tries) + " tries)",
+                  http_status);
+  }
+  std::int64_t next =
+      now + backoff_delay(std::max(1, job.tries), config, jitter_unit()).count();
+  next = std::max(next, hold);
+  store_.reschedule_job(job.id, state, next, std::string(code), message);
+  auto u = update_of(job, state, false);
+  u.reason_code = code;
+  u.message = message;
+  u.http_status = http_status;
+  u.next_attempt_at = next;
+  spdlog::warn("job {} ({} '{}'): {}; try {} again at {}", job.id, entity_name(job.entity),
+               job.key, message, job.tries + 1, rfc3339_of_ms(next));
+  publish(u);
+}
+
+}  // namespace kokola

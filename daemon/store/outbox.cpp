@@ -1,0 +1,342 @@
+// The outbox half of StateStore: queueing a version of a record as a job, handing due jobs
+// to the senders, putting them back to wait, and what `status`, `jobs` and the runs ask of
+// the queue. See state_store.hpp.
+#include "store/row_codec.hpp"
+#include "store/sqlite.hpp"
+#include "store/state_store.hpp"
+
+namespace kokola {
+namespace {
+
+constexpr const char* kActive = "('queued', 'sending', 'retry_wait', 'in_doubt')";
+
+// The revision for a new version: above every one handed out and the one the ledger holds.
+std::int64_t issue_revision(SqliteDb& db, Entity e, const std::string& key) {
+  Statement& query = db.cached(
+      "SELECT max(coalesce((SELECT last_issued FROM revisions WHERE entity = ?1 AND key = ?2), "
+      "0), coalesce((SELECT revision FROM ledger WHERE entity = ?1 AND key = ?2), 0)) + 1");
+  query.bind(1, entity_name(e)).bind(2, key);
+  query.step();
+  const std::int64_t next = query.column_int(0);
+  db.cached(
+        "INSERT INTO revisions (entity, key, last_issued) VALUES (?, ?, ?) "
+        "ON CONFLICT (entity, key) DO UPDATE SET last_issued = excluded.last_issued")
+      .bind(1, entity_name(e))
+      .bind(2, key)
+      .bind(3, next)
+      .run();
+  return next;
+}
+
+struct Waiting {
+  std::int64_t id = 0;
+  Outcome state = Outcome::queued;
+  std::string content_hash;
+  int priority = 0;
+};
+
+// The record's jobs that are waiting or sending, oldest first.
+std::vector<Waiting> active_jobs(SqliteDb& db, Entity e, const std::string& key) {
+  Statement& query = db.cached(std::string("SELECT id, state, content_hash, priority FROM jobs "
+                                           "WHERE entity = ? AND key = ? AND state IN ") +
+                               kActive + " ORDER BY id");
+  query.bind(1, entity_name(e)).bind(2, key);
+  std::vector<Waiting> out;
+  while (query.step()) {
+    out.push_back({query.column_int(0), store::read_outcome(query.column_text(1), db.path()),
+                   query.column_text(2), static_cast<int>(query.column_int(3))});
+  }
+  return out;
+}
+
+}  // namespace
+
+Enqueued StateStore::enqueue_job(JobRecord job) {
+  std::lock_guard guard(mutex_);
+  Transaction transaction(*db_);
+  Enqueued out;
+  for (const Waiting& w : active_jobs(*db_, job.entity, job.key)) {
+    if (w.content_hash == job.content_hash && w.state != Outcome::sending && !job.force) {
+      // This version is already on its way: the new request rides on that job.
+      if (job.priority < w.priority) {
+        db_->cached("UPDATE jobs SET priority = ? WHERE id = ?")
+            .bind(1, static_cast<std::int64_t>(job.priority))
+            .bind(2, w.id)
+            .run();
+      }
+      out.id = w.id;
+      transaction.commit();
+      return out;
+    }
+  }
+  job.state = Outcome::queued;
+  job.revision = issue_revision(*db_, job.entity, job.key);
+  if (job.created_at.empty()) job.created_at = utc_now_rfc3339();
+  db_->cached(
+         "INSERT INTO jobs (entity, key, origin, requested_by, reason, force, state, "
+         "idempotency_key, revision, content_hash, verdicts, created_at, priority, body, "
+         "retired, depends_on, run_id, row_hash) "
+         "VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+      .bind(1, entity_name(job.entity))
+      .bind(2, job.key)
+      .bind(3, job.origin)
+      .bind(4, job.requested_by)
+      .bind(5, job.reason)
+      .bind(6, static_cast<std::int64_t>(job.force ? 1 : 0))
+      .bind(7, job.idempotency_key)
+      .bind(8, job.revision)
+      .bind(9, job.content_hash)
+      .bind(10, store::write_json(job.verdicts))
+      .bind(11, job.created_at)
+      .bind(12, static_cast<std::int64_t>(job.priority))
+      .bind(13, job.body)
+      .bind(14, static_cast<std::int64_t>(job.retired ? 1 : 0))
+      .bind(15, store::write_json(job.depends_on))
+      .bind(16, job.run_id)
+      .bind(17, job.row_hash)
+      .run();
+  out.id = db_->last_insert_rowid();
+  out.created = true;
+  out.revision = job.revision;
+
+  // Older waiting versions will never be sent: the new one carries a higher revision.
+  for (const Waiting& w : active_jobs(*db_, job.entity, job.key)) {
+    if (w.id == out.id || w.state == Outcome::sending) continue;
+    db_->cached(
+           "UPDATE jobs SET state = 'superseded', reason_code = '', body = '', "
+           "next_attempt_at = 0, message = ?, finished_at = ? WHERE id = ?")
+        .bind(1, "superseded by job " + std::to_string(out.id) + " (a newer version)")
+        .bind(2, utc_now_rfc3339())
+        .bind(3, w.id)
+        .run();
+    out.superseded = w.id;
+  }
+  transaction.commit();
+  return out;
+}
+
+std::vector<JobRecord> StateStore::due_jobs(std::int64_t now_ms, int limit) {
+  std::lock_guard guard(mutex_);
+  Statement& query =
+      db_->cached(std::string("SELECT id FROM jobs WHERE state IN ('queued', 'retry_wait', "
+                              "'in_doubt') AND next_attempt_at <= ? ORDER BY priority, id LIMIT ?"));
+  query.bind(1, now_ms).bind(2, static_cast<std::int64_t>(limit));
+  std::vector<std::int64_t> ids;
+  while (query.step()) ids.push_back(query.column_int(0));
+  std::vector<JobRecord> out;
+  out.reserve(ids.size());
+  for (auto id : ids) {
+    Statement& one = db_->cached(
+        "SELECT id, entity, key, state, idempotency_key, revision, content_hash, priority, "
+        "tries, body, retired, depends_on, run_id, row_hash, origin, created_at FROM jobs "
+        "WHERE id = ?");
+    one.bind(1, id);
+    if (!one.step()) continue;
+    JobRecord job;
+    job.id = one.column_int(0);
+    job.entity = store::read_entity(one.column_text(1), path_);
+    job.key = one.column_text(2);
+    job.state = store::read_outcome(one.column_text(3), path_);
+    job.idempotency_key = one.column_text(4);
+    job.revision = one.column_int(5);
+    job.content_hash = one.column_text(6);
+    job.priority = static_cast<int>(one.column_int(7));
+    job.tries = static_cast<int>(one.column_int(8));
+    job.body = one.column_text(9);
+    job.retired = one.column_int(10) != 0;
+    job.depends_on = store::read_json(one.column_text(11));
+    job.run_id = one.column_int(12);
+    job.row_hash = one.column_text(13);
+    job.origin = one.column_text(14);
+    job.created_at = one.column_text(15);
+    out.push_back(std::move(job));
+  }
+  return out;
+}
+
+std::optional<std::int64_t> StateStore::next_due() {
+  std::lock_guard guard(mutex_);
+  Statement& query = db_->cached(
+      "SELECT min(next_attempt_at) FROM jobs WHERE state IN ('queued', 'retry_wait', "
+      "'in_doubt')");
+  if (!query.step() || query.column_text(0).empty()) return std::nullopt;
+  return query.column_int(0);
+}
+
+bool StateStore::claim_job(std::int64_t id, Outcome from_state) {
+  std::lock_guard guard(mutex_);
+  Transaction transaction(*db_);
+  db_->cached("UPDATE jobs SET state = 'sending', tries = tries + 1 WHERE id = ? AND state = ?")
+      .bind(1, id)
+      .bind(2, outcome_name(from_state))
+      .run();
+  const bool claimed = db_->changes() == 1;
+  transaction.commit();
+  return claimed;
+}
+
+void StateStore::reschedule_job(std::int64_t id, Outcome state, std::int64_t next_ms,
+                                const std::string& reason_code, const std::string& message) {
+  std::lock_guard guard(mutex_);
+  Transaction transaction(*db_);
+  db_->cached(
+         "UPDATE jobs SET state = ?, next_attempt_at = ?, reason_code = ?, message = ? "
+         "WHERE id = ?")
+      .bind(1, outcome_name(state))
+      .bind(2, next_ms)
+      .bind(3, reason_code)
+      .bind(4, message)
+      .bind(5, id)
+      .run();
+  transaction.commit();
+}
+
+void StateStore::retry_waiting_now() {
+  std::lock_guard guard(mutex_);
+  Transaction transaction(*db_);
+  db_->prepare("UPDATE jobs SET next_attempt_at = 0 WHERE state IN ('retry_wait', 'in_doubt')")
+      .run();
+  transaction.commit();
+}
+
+bool StateStore::has_active_job(Entity e, const std::string& key) {
+  std::lock_guard guard(mutex_);
+  Statement& query = db_->cached(std::string("SELECT 1 FROM jobs WHERE entity = ? AND key = ? "
+                                             "AND state IN ") +
+                                 kActive + " LIMIT 1");
+  query.bind(1, entity_name(e)).bind(2, key);
+  return query.step();
+}
+
+LedgerPeek StateStore::peek(Entity e, const std::string& key) {
+  std::lock_guard guard(mutex_);
+  Statement& query = db_->cached(
+      std::string("SELECT (SELECT row_hash FROM ledger WHERE entity = ?1 AND key = ?2), "
+                  "EXISTS (SELECT 1 FROM jobs WHERE entity = ?1 AND key = ?2 AND state IN ") +
+      kActive + ")");
+  query.bind(1, entity_name(e)).bind(2, key);
+  query.step();
+  return {query.column_text(0), query.column_int(1) != 0};
+}
+
+void StateStore::set_ledger_row_hash(Entity e, const std::string& key,
+                                     const std::string& row_hash) {
+  std::lock_guard guard(mutex_);
+  Transaction transaction(*db_);
+  db_->cached("UPDATE ledger SET row_hash = ? WHERE entity = ? AND key = ?")
+      .bind(1, row_hash)
+      .bind(2, entity_name(e))
+      .bind(3, key)
+      .run();
+  transaction.commit();
+}
+
+std::map<Entity, QueueCounts> StateStore::queue_counts() {
+  std::lock_guard guard(mutex_);
+  std::map<Entity, QueueCounts> out;
+  for (auto e : kAllEntities) out[e];
+  Statement& query = db_->cached(std::string("SELECT entity, state, count(*) FROM jobs WHERE "
+                                             "state IN ") +
+                                 kActive + " GROUP BY entity, state");
+  while (query.step()) {
+    auto& c = out[store::read_entity(query.column_text(0), path_)];
+    auto state = store::read_outcome(query.column_text(1), path_);
+    std::int64_t n = query.column_int(2);
+    if (state == Outcome::queued) c.queued = n;
+    if (state == Outcome::sending) c.sending = n;
+    if (state == Outcome::retry_wait) c.retry_wait = n;
+    if (state == Outcome::in_doubt) c.in_doubt = n;
+  }
+  return out;
+}
+
+std::int64_t StateStore::failed_record_count() {
+  std::lock_guard guard(mutex_);
+  Statement& query = db_->cached(
+      "SELECT count(*) FROM jobs f WHERE f.state = 'failed' AND NOT EXISTS (SELECT 1 FROM jobs l "
+      "WHERE l.entity = f.entity AND l.key = f.key AND l.id > f.id)");
+  query.step();
+  return query.column_int(0);
+}
+
+std::map<std::string, std::int64_t> StateStore::run_job_counts(std::int64_t run_id) {
+  std::lock_guard guard(mutex_);
+  std::map<std::string, std::int64_t> out;
+  Statement& query =
+      db_->cached("SELECT state, count(*) FROM jobs WHERE run_id = ? GROUP BY state");
+  query.bind(1, run_id);
+  while (query.step()) out[query.column_text(0)] = query.column_int(1);
+  return out;
+}
+
+bool StateStore::remember_verdict(Entity e, const std::string& key, const std::string& row_hash,
+                                  Outcome outcome, const std::string& message) {
+  std::lock_guard guard(mutex_);
+  Statement& query =
+      db_->cached("SELECT row_hash, outcome, message FROM verdicts WHERE entity = ? AND key = ?");
+  query.bind(1, entity_name(e)).bind(2, key);
+  if (query.step() && query.column_text(0) == row_hash &&
+      query.column_text(1) == outcome_name(outcome) && query.column_text(2) == message) {
+    return false;
+  }
+  Transaction transaction(*db_);
+  db_->cached(
+         "INSERT INTO verdicts (entity, key, row_hash, outcome, message) VALUES (?, ?, ?, ?, ?) "
+         "ON CONFLICT (entity, key) DO UPDATE SET row_hash = excluded.row_hash, "
+         "outcome = excluded.outcome, message = excluded.message")
+      .bind(1, entity_name(e))
+      .bind(2, key)
+      .bind(3, row_hash)
+      .bind(4, outcome_name(outcome))
+      .bind(5, message)
+      .run();
+  transaction.commit();
+  return true;
+}
+
+std::optional<std::string> StateStore::not_ready_verdict(Entity e, const std::string& key,
+                                                         const std::string& row_hash) {
+  std::lock_guard guard(mutex_);
+  Statement& query = db_->cached(
+      "SELECT message FROM verdicts WHERE entity = ? AND key = ? AND row_hash = ? AND "
+      "outcome = 'not_ready'");
+  query.bind(1, entity_name(e)).bind(2, key).bind(3, row_hash);
+  if (!query.step()) return std::nullopt;
+  return query.column_text(0);
+}
+
+std::int64_t StateStore::prune(const std::string& jobs_before, const std::string& runs_before,
+                               const std::string& audit_before) {
+  std::lock_guard guard(mutex_);
+  Transaction transaction(*db_);
+  std::int64_t removed = 0;
+  if (!jobs_before.empty()) {
+    // A record's newest job stays, whatever its age: it is the record's last receipt.
+    db_->prepare(
+           "DELETE FROM jobs WHERE finished_at != '' AND finished_at < ? AND id NOT IN "
+           "(SELECT max(id) FROM jobs GROUP BY entity, key)")
+        .bind(1, jobs_before)
+        .run();
+    removed += db_->changes();
+  }
+  if (!runs_before.empty()) {
+    db_->prepare("DELETE FROM runs WHERE finished_at != '' AND finished_at < ?")
+        .bind(1, runs_before)
+        .run();
+    removed += db_->changes();
+  }
+  if (!audit_before.empty()) {
+    db_->prepare("DELETE FROM audit WHERE finished_at != '' AND at < ?").bind(1, audit_before).run();
+    removed += db_->changes();
+  }
+  transaction.commit();
+  return removed;
+}
+
+std::string StateStore::integrity_check() {
+  std::lock_guard guard(mutex_);
+  Statement query = db_->prepare("PRAGMA integrity_check");
+  return query.step() ? query.column_text(0) : "no answer";
+}
+
+}  // namespace kokola
