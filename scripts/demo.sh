@@ -74,7 +74,7 @@ step "pushing a PO whose total does not match its lines"
 show_ctl push po PWU2012502-0000519
 
 step "one full sync: vendors, items, purchase orders"
-show_ctl sync all
+show_ctl sync all --wait
 
 step "status"
 show_ctl status
