@@ -10,6 +10,9 @@ packages=(
   libhowardhinnant-date-dev tzdata libsystemd-dev
   python3 scdoc curl ca-certificates openssl
   clang libclang-rt-14-dev
+  libpq-dev postgresql postgresql-client
+  mmdebstrap systemd-container
+  wrk
 )
 
 missing=()

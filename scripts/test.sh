@@ -10,6 +10,8 @@ bash scripts/install-deps.sh
 bash tests/contract/install.sh
 bash scripts/check-format.sh
 bash scripts/build.sh
+# The boot test's .deb and, the first time only, its cached Debian rootfs (mmdebstrap).
+bash tests/boot/prepare.sh "${KOKOLA_BUILD_DIR:-build}" >/dev/null
 bash scripts/fuzz.sh 20
 
 cd "${KOKOLA_BUILD_DIR:-build}"
