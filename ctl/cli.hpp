@@ -1,6 +1,7 @@
 // kokolactl's command line (docs/kokolactl.md): CLI11 definitions for the global options and
-// the push, list, show, sync, status and audit commands, turned into one control request. Called
-// once from main; not thread-safe.
+// every command (push, list, show, sync, status, audit, jobs, job, retry, pause, resume,
+// reload), turned into one control request. Called once from main (and by the unit tests);
+// not thread-safe.
 #pragma once
 
 #include <chrono>
@@ -13,6 +14,7 @@ namespace kokola::ctl {
 struct Invocation {
   std::string socket_path;
   bool json = false;  // print the result data as JSON
+  bool wait = false;  // --wait: the daemon answers when the work is final
   std::chrono::milliseconds timeout;
   std::string cmd;  // the protocol command
   nlohmann::json args = nlohmann::json::object();

@@ -80,9 +80,34 @@ using render::field;
 using render::flag;
 using render::text;
 
+bool is_waiting(const std::string& outcome) {
+  return outcome == "queued" || outcome == "sending" || outcome == "retry_wait";
+}
+
+// "queued as job 42: the app is rate-limited until ...". The daemon's message may already
+// start with "queued as job 42"; it is not said twice.
+std::string queued_summary(const nlohmann::json& r) {
+  const std::string outcome = text(r, "outcome");
+  const std::string head = "queued as job " + text(r, "job");
+  std::string summary = head;
+  if (outcome == "retry_wait") summary += " (waiting to retry)";
+  if (outcome == "sending") summary += " (sending)";
+
+  std::string message = text(r, "message");
+  if (message.rfind(head, 0) == 0) {
+    auto rest = message.find_first_not_of(":; ", head.size());
+    message = rest == std::string::npos ? "" : message.substr(rest);
+  }
+  if (message.empty()) message = "`kokolactl job " + text(r, "job") + "` follows it";
+  return summary + ": " + message;
+}
+
 // "delivered (job 12, revision 1, app id po_000017)", "not ready: status 'DRAFT' ...".
 std::string push_summary(const nlohmann::json& r) {
   std::string outcome = text(r, "outcome");
+  if (is_waiting(outcome) && !text(r, "job").empty() && !flag(r, "dry_run")) {
+    return queued_summary(r);
+  }
   std::string summary = outcome;
   std::replace(summary.begin(), summary.end(), '_', ' ');
   if (outcome == "rejected") summary += " by the app";
@@ -109,9 +134,13 @@ std::string push_summary(const nlohmann::json& r) {
   return summary;
 }
 
+// "po X: delivered ...", or for a retry "retry of job 41: po X: delivered (job 57, ...)".
 void render_push_result(const nlohmann::json& r, int indent, std::ostream& out) {
-  out << std::string(indent, ' ') << text(r, "entity") << ' ' << text(r, "key") << ": "
-      << push_summary(r) << '\n';
+  std::string subject = text(r, "entity") + ' ' + text(r, "key");
+  if (subject == " ") subject.clear();
+  out << std::string(indent, ' ');
+  if (!text(r, "retry_of").empty()) out << "retry of job " << text(r, "retry_of") << ": ";
+  out << (subject.empty() ? "" : subject + ": ") << push_summary(r) << '\n';
   render::problems(field(r, "problems"), indent + 2, out);
   const auto& deps = field(r, "dependencies");
   if (!deps.is_array()) return;
@@ -133,9 +162,28 @@ void render_list(const nlohmann::json& data, std::ostream& out) {
   }
 }
 
+// Without --wait the daemon only says which runs it started.
+void render_sync_started(const nlohmann::json& runs, std::ostream& out) {
+  for (const auto& run : runs) {
+    out << text(run, "entity") << ": ";
+    if (flag(run, "started")) {
+      out << "run started\n";
+    } else {
+      out << "not started" << (text(run, "message").empty() ? "" : ": " + text(run, "message"))
+          << '\n';
+    }
+  }
+  out << "follow it with `kokolactl status`, or run `kokolactl sync --wait`\n";
+}
+
+bool is_started_form(const nlohmann::json& runs) {
+  return runs.is_array() && !runs.empty() && field(runs[0], "started").is_boolean();
+}
+
 void render_sync(const nlohmann::json& data, std::ostream& out) {
   const auto& runs = field(data, "runs");
   if (!runs.is_array()) return;
+  if (is_started_form(runs)) return render_sync_started(runs, out);
   for (const auto& run : runs) {
     std::string counts = render::counts(field(run, "counts"));
     if (!text(run, "error").empty()) {
@@ -165,8 +213,15 @@ std::string audit_subject(const nlohmann::json& e) {
     for (std::size_t i = 0; i < keys.size() && i < 3; ++i) subject += " " + render::scalar(keys[i]);
     if (keys.size() > 3) subject += " (+" + std::to_string(keys.size() - 3) + " more)";
   }
+  const auto& ids = field(args, "ids");
+  if (ids.is_array()) {
+    for (std::size_t i = 0; i < ids.size() && i < 5; ++i) subject += " " + render::scalar(ids[i]);
+    if (ids.size() > 5) subject += " (+" + std::to_string(ids.size() - 5) + " more)";
+  }
+  if (flag(args, "failed")) subject += " --failed";
   if (flag(args, "force")) subject += " --force";
   if (flag(args, "dry_run")) subject += " --dry-run";
+  if (flag(args, "wait")) subject += " --wait";
   return subject;
 }
 
@@ -225,39 +280,55 @@ int sync_exit_code(const nlohmann::json& data) {
   return kExitOk;
 }
 
-// The highest exit code over one push result and its dependencies.
+// The exit code over one push result and its dependencies (combine_exit_codes). A dry run
+// reports what it would send as "queued": that is its success, not a job waiting.
 int push_exit_code(const nlohmann::json& r) {
   auto outcome = parse_outcome(text(r, "outcome"));
   if (!outcome) return kExitProtocol;
   int code = exit_code_for(*outcome, text(r, "reason_code"));
+  if (flag(r, "dry_run") && *outcome == Outcome::queued) code = kExitOk;
   const auto& deps = field(r, "dependencies");
   if (deps.is_array()) {
-    for (const auto& d : deps) code = std::max(code, push_exit_code(d));
+    for (const auto& d : deps) code = combine_exit_codes(code, push_exit_code(d));
   }
   return code;
+}
+
+int results_exit_code(const nlohmann::json& data) {
+  const auto& results = field(data, "results");
+  if (!results.is_array()) return kExitProtocol;
+  int code = kExitOk;
+  for (const auto& r : results) code = combine_exit_codes(code, push_exit_code(r));
+  return code;
+}
+
+// `job`: as push would exit for the job's state, so that a script can follow a queued push.
+int job_exit_code(const nlohmann::json& data) {
+  auto state = parse_outcome(text(data, "state"));
+  if (!state) return kExitProtocol;
+  return exit_code_for(*state, text(data, "reason_code"));
 }
 
 }  // namespace
 
 void render_result(std::string_view cmd, const nlohmann::json& data, std::ostream& out) {
   if (!data.is_object()) return;
-  if (cmd == "push") render_push(data, out);
+  if (cmd == "push" || cmd == "retry") render_push(data, out);
   if (cmd == "list") render_list(data, out);
   if (cmd == "sync") render_sync(data, out);
   if (cmd == "show") render::show(data, out);
   if (cmd == "status") render::status(data, out);
   if (cmd == "audit") render_audit(data, out);
+  if (cmd == "jobs") render::jobs(data, out);
+  if (cmd == "job") render::job(data, out);
+  if (cmd == "pause" || cmd == "resume") render::paused(data, out);
+  if (cmd == "reload") render::reloaded(data, out);
 }
 
 int exit_code_for_result(std::string_view cmd, const nlohmann::json& data) {
   if (!data.is_object()) return kExitProtocol;
-  if (cmd == "push") {
-    const auto& results = field(data, "results");
-    if (!results.is_array()) return kExitProtocol;
-    int code = kExitOk;
-    for (const auto& r : results) code = std::max(code, push_exit_code(r));
-    return code;
-  }
+  if (cmd == "push" || cmd == "retry") return results_exit_code(data);
+  if (cmd == "job") return job_exit_code(data);
   if (cmd == "sync") return sync_exit_code(data);
   if (cmd == "show") return flag(data, "found") ? kExitOk : kExitNotReady;
   if (cmd == "status") return flag(data, "degraded") ? kExitDegraded : kExitOk;
@@ -265,12 +336,31 @@ int exit_code_for_result(std::string_view cmd, const nlohmann::json& data) {
 }
 
 std::string render_progress(std::string_view cmd, const nlohmann::json& data) {
-  if (cmd == "push") {
+  if (cmd == "push" || cmd == "retry") {
     std::string line = text(data, "entity") + " " + text(data, "key") + ": " + text(data, "stage");
+    std::vector<std::string> details;
+    if (!text(data, "job").empty()) details.push_back("job " + text(data, "job"));
+    if (!text(data, "next_attempt_at").empty()) {
+      details.push_back("next attempt " + text(data, "next_attempt_at"));
+    }
+    for (std::size_t i = 0; i < details.size(); ++i) {
+      line += (i ? ", " : " (") + details[i] + (i + 1 == details.size() ? ")" : "");
+    }
     if (!text(data, "message").empty()) line += ": " + text(data, "message");
     return line;
   }
-  if (cmd == "sync") return text(data, "entity") + ": " + text(data, "processed") + " processed";
+  if (cmd == "sync") {
+    // {"entity", "processed", and a count per outcome name}
+    nlohmann::json counts = nlohmann::json::object();
+    if (data.is_object()) {
+      for (const auto& [name, n] : data.items()) {
+        if (name != "entity" && name != "processed") counts[name] = n;
+      }
+    }
+    std::string line = text(data, "entity") + ": " + text(data, "processed") + " processed";
+    std::string listed = render::counts(counts);
+    return listed.empty() ? line : line + ": " + listed;
+  }
   return "";
 }
 

@@ -1,4 +1,5 @@
 // The human form of `status` and `show`: the two renderers that lay out many fields.
+// (table() and trimmed() are in render_jobs.cpp.)
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -7,25 +8,6 @@
 
 namespace kokola::ctl::render {
 namespace {
-
-using Row = std::vector<std::string>;
-
-// Columns padded to their widest cell, two spaces apart; the last column is not padded.
-void table(const std::vector<Row>& rows, std::ostream& out) {
-  std::vector<std::size_t> widths;
-  for (const auto& row : rows) {
-    widths.resize(std::max(widths.size(), row.size()));
-    for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-  }
-  for (const auto& row : rows) {
-    std::string line;
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size()) line += std::string(widths[i] - row[i].size() + 2, ' ');
-    }
-    out << line << '\n';
-  }
-}
 
 long long seconds_of(const nlohmann::json& j, const char* name) {
   const auto& v = field(j, name);
@@ -41,11 +23,21 @@ std::string app_state(const nlohmann::json& app) {
   return line + "unreachable" + (error.empty() ? "" : " (" + error + ")");
 }
 
+// "queued 3, sending 1, retry_wait 2": the entity's jobs not final yet.
+std::string queue(const nlohmann::json& e) {
+  nlohmann::json jobs =
+      field(e, "queue").is_object() ? field(e, "queue") : nlohmann::json::object();
+  if (field(e, "in_flight").is_number()) jobs["sending"] = field(e, "in_flight");
+  std::string listed = counts(jobs);
+  return listed.empty() ? "-" : listed;
+}
+
 Row entity_row(const std::string& name, const nlohmann::json& e) {
   long long interval = seconds_of(e, "interval_s");
   std::string schedule = !flag(e, "enabled") ? "off"
                          : interval >= 0     ? "every " + duration(interval)
                                              : "on";
+  if (flag(e, "paused")) schedule = "PAUSED (" + schedule + ")";
   const auto& last = field(e, "last_run");
   std::string last_run = last.is_object() ? text(last, "started_at") : "never";
   std::string took = last.is_object() ? text(last, "duration_ms") + " ms" : "-";
@@ -55,15 +47,43 @@ Row entity_row(const std::string& name, const nlohmann::json& e) {
   std::string next_run = flag(e, "running") ? "running now"
                          : next >= 0        ? "in " + duration(next)
                                             : "-";
-  return {name, schedule, last_run, took, next_run, counts.empty() ? "-" : counts};
+  if (flag(e, "paused") && !flag(e, "running")) next_run = "-";
+  return {name, schedule, last_run, took, next_run, queue(e), counts.empty() ? "-" : counts};
 }
 
 void entity_table(const nlohmann::json& entities, std::ostream& out) {
-  std::vector<Row> rows = {{"ENTITY", "SCHEDULE", "LAST RUN", "TOOK", "NEXT RUN", "COUNTS"}};
+  std::vector<Row> rows = {
+      {"ENTITY", "SCHEDULE", "LAST RUN", "TOOK", "NEXT RUN", "QUEUE", "LAST RUN COUNTS"}};
   for (const char* name : {"vendor", "item", "po"}) {
     if (field(entities, name).is_object()) rows.push_back(entity_row(name, field(entities, name)));
   }
   table(rows, out);
+}
+
+// "4 senders, queue 12, in flight 2, 37 retries; rate-limited until T; backing off until T".
+std::string delivery(const nlohmann::json& d) {
+  std::string line = text(d, "senders") + " senders, queue " + text(d, "queue_depth") +
+                     ", in flight " + text(d, "in_flight") + ", " + text(d, "retries") +
+                     " retries since start";
+  if (!text(d, "rate_limited_until").empty()) {
+    line += "; rate-limited until " + text(d, "rate_limited_until");
+  }
+  if (!text(d, "backoff_until").empty()) line += "; backing off until " + text(d, "backoff_until");
+  return line;
+}
+
+// "/etc/kokola-sync/kokola-sync.yaml (generation 4, reloaded 2026-...Z)".
+std::string config_line(const nlohmann::json& data) {
+  std::string line = text(data, "config");
+  if (text(data, "config_generation").empty()) return line;
+  line += " (generation " + text(data, "config_generation");
+  const auto& reload = field(data, "last_reload");
+  if (reload.is_object()) {
+    line += flag(reload, "ok") ? ", reloaded " + text(reload, "at")
+                               : ", reload at " + text(reload, "at") +
+                                     " refused: " + trimmed(text(reload, "message"), 300);
+  }
+  return line + ")";
 }
 
 void in_flight(const nlohmann::json& list, std::ostream& out) {
@@ -131,11 +151,13 @@ void status(const nlohmann::json& data, std::ostream& out) {
   out << "kokola-syncd " << text(data, "version") << " (pid " << text(data, "pid") << "), up "
       << duration(seconds_of(data, "uptime_s")) << " since " << text(data, "started_at") << '\n';
   const auto& erp = field(data, "erp");
-  table({{"config", text(data, "config")},
-         {"state", text(data, "state_path")},
-         {"erp", text(erp, "engine") + " " + text(erp, "path")},
-         {"app", app_state(field(data, "app"))}},
-        out);
+  std::vector<Row> rows = {{"config", config_line(data)},
+                           {"state", text(data, "state_path")},
+                           {"erp", text(erp, "engine") + " " + text(erp, "path")},
+                           {"app", app_state(field(data, "app"))}};
+  if (field(data, "delivery").is_object())
+    rows.push_back({"delivery", delivery(field(data, "delivery"))});
+  table(rows, out);
   out << '\n';
   entity_table(field(data, "entities"), out);
   out << '\n';

@@ -13,13 +13,13 @@
 #include <iostream>
 
 #include "config/config.hpp"
+#include "delivery/dispatcher.hpp"
+#include "delivery/failpoint.hpp"
 #include "erp/make_source.hpp"
 #include "kokola/client.hpp"
 #include "kokola/paths.hpp"
 #include "kokola/version.hpp"
 #include "log/logging.hpp"
-#include "delivery/dispatcher.hpp"
-#include "delivery/failpoint.hpp"
 #include "platform/notify.hpp"
 #include "service/service.hpp"
 #include "store/state_store.hpp"
@@ -110,9 +110,10 @@ int run(const kokola::Config& loaded) {
   if (!dispatcher.stop(runtime->config->delivery.shutdown_grace)) {
     // A request still without an answer: its job stays `sending` and is looked up at the
     // next start. Threads blocked in it cannot be joined, so leave without unwinding.
-    spdlog::warn("stopping with requests still in flight after {} ms; their jobs are looked up "
-                 "at the next start",
-                 runtime->config->delivery.shutdown_grace.count());
+    spdlog::warn(
+        "stopping with requests still in flight after {} ms; their jobs are looked up "
+        "at the next start",
+        runtime->config->delivery.shutdown_grace.count());
     spdlog::info("kokola-syncd stopped");
     spdlog::shutdown();
     std::_Exit(0);

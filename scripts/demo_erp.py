@@ -5,11 +5,12 @@ of its native tables. docs/demo-erp.md lists the tables and every fixed key with
 the daemon must give it.
 
     python3 scripts/demo_erp.py --sqlite PATH [--force]
+    python3 scripts/demo_erp.py --postgres CONNINFO [--force]
 
 The data is described once, as plain Python rows (DemoData), and then emitted as SQL through
-a small dialect layer (SqliteDialect), so that another database can be added as one more
-dialect without touching the data. Python 3 standard library only; a fixed seed makes every
-build identical.
+a small dialect layer (SqliteDialect, PostgresDialect), so that another database is one more
+dialect without touching the data. Python 3 standard library only (PostgreSQL is loaded by
+piping the SQL to `psql`); a fixed seed makes every build identical.
 """
 
 import argparse
@@ -17,6 +18,7 @@ import datetime as dt
 import os
 import random
 import sqlite3
+import subprocess
 import sys
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -425,6 +427,96 @@ class SqliteDialect:
         yield "COMMIT;"
 
 
+class PostgresDialect(SqliteDialect):
+    """The same tables, data and views in PostgreSQL. CHAR(n) pads every key to its width (the
+    daemon trims keys). What PostgreSQL cannot hold is stored the way such a database would
+    have it: the impossible date is NULL (a DATE column refuses it), and the Latin-1 bytes are
+    kept as bytes only in a SQL_ASCII database (a UTF-8 one refuses them, so they are stored
+    as the text they meant)."""
+
+    def __init__(self, encoding):
+        self.raw_bytes = encoding == "SQL_ASCII"
+        self.notes = []
+
+    def literal(self, value):
+        if isinstance(value, RawBytes):
+            if not self.raw_bytes:
+                self.notes.append(f"{bytes(value)!r} stored as UTF-8 text (the database is not "
+                                  "SQL_ASCII), so that record is valid here")
+                return super().literal(value.decode("latin-1"))
+            return "E'" + "".join(chr(b) if 32 <= b < 127 and chr(b) not in "'\\"
+                                  else f"\\x{b:02x}" for b in value) + "'"
+        return super().literal(value)
+
+    @staticmethod
+    def is_date(value):
+        if not isinstance(value, str):
+            return True
+        try:
+            dt.date.fromisoformat(value)
+            return True
+        except ValueError:
+            return False
+
+    def inserts(self, name, rows):
+        types = [t for _, t, _ in TABLES[name]]
+        fixed = []
+        for row in rows:
+            row = list(row)
+            for i, t in enumerate(types):
+                if t == "DATE" and not self.is_date(row[i]):
+                    self.notes.append(f"{name}: date {row[i]!r} stored as NULL (not a date)")
+                    row[i] = None
+            fixed.append(row)
+        return super().inserts(name, fixed)
+
+    def script(self, data):
+        for statement in super().script(data):
+            yield statement
+            if statement.startswith("CREATE INDEX ix_po_hdr_supplier"):
+                # The daemon compares keys trimmed (docs/erp-source.md): these expression
+                # indexes serve its lookups and its joins of lines to their POs.
+                for table, column in (("m_supplier", "kd_supplier"), ("m_barang", "kd_barang"),
+                                      ("t_po_hdr", "no_po"), ("t_po_dtl", "no_po")):
+                    yield (f"CREATE INDEX ix_{table}_{column}_trim ON {table} "
+                           f"(btrim({column}::text, E' \\t\\n\\r'));")
+        yield "ANALYZE;"
+
+
+def psql(conninfo, sql):
+    """Runs SQL through psql, stopping at the first error; returns its output."""
+    p = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", conninfo],
+                       input=sql.encode(), capture_output=True)
+    if p.returncode != 0:
+        sys.exit("building demo ERP in PostgreSQL: " + p.stderr.decode(errors="replace").strip())
+    return p.stdout.decode(errors="replace")
+
+
+def build_postgres(conninfo, force):
+    names = list(TABLES) + list(VIEWS)
+    existing = psql(conninfo, "SELECT relname FROM pg_class WHERE relname IN (" +
+                    ", ".join(f"'{n}'" for n in names) +
+                    ") AND pg_table_is_visible(oid);").split()
+    if existing and not force:
+        sys.exit(f"building demo ERP in PostgreSQL: {', '.join(sorted(existing))} exist "
+                 "(use --force to replace them)")
+    encoding = psql(conninfo, "SHOW server_encoding;").strip()
+    dialect = PostgresDialect(encoding)
+    drops = [f"DROP VIEW IF EXISTS {v};" for v in VIEWS] + \
+            [f"DROP TABLE IF EXISTS {t};" for t in TABLES]
+    statements = list(dialect.script(DemoData()))
+    # One transaction for the drops, tables, data and views; ANALYZE runs after it.
+    sql = "\n".join(["BEGIN;"] + drops + statements[1:-2] + ["COMMIT;", statements[-1]])
+    psql(conninfo, sql + "\n")
+    for note in dialect.notes:
+        print(f"demo ERP: note: {note}", file=sys.stderr)
+
+
+def count_postgres(conninfo, views):
+    out = psql(conninfo, "".join(f"SELECT count(*) FROM {v};" for v in views))
+    return [int(n) for n in out.split()]
+
+
 def build_sqlite(path, force):
     if os.path.exists(path) and not force:
         sys.exit(f"building demo ERP '{path}': file exists (use --force to replace it)")
@@ -442,17 +534,25 @@ def build_sqlite(path, force):
 
 def main():
     parser = argparse.ArgumentParser(description="Build the kokola-sync demo ERP.")
-    parser.add_argument("--sqlite", metavar="PATH", required=True,
-                        help="the SQLite database file to create")
-    parser.add_argument("--force", action="store_true", help="replace an existing file")
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument("--sqlite", metavar="PATH", help="the SQLite database file to create")
+    target.add_argument("--postgres", metavar="CONNINFO",
+                        help="the PostgreSQL database to fill (a libpq connection string; "
+                             "the database must exist)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace an existing file, or the demo's tables and views")
     args = parser.parse_args()
-    build_sqlite(args.sqlite, args.force)
-    db = sqlite3.connect(f"file:{args.sqlite}?mode=ro", uri=True)
-    counts = [db.execute(f"SELECT count(*) FROM {v}").fetchone()[0]
-              for v in ("kokola_vendors", "kokola_items", "kokola_purchase_orders",
-                        "kokola_po_lines")]
-    db.close()
-    print(f"demo ERP '{args.sqlite}': {counts[0]} vendors, {counts[1]} items, "
+    views = ("kokola_vendors", "kokola_items", "kokola_purchase_orders", "kokola_po_lines")
+    if args.postgres is not None:
+        build_postgres(args.postgres, args.force)
+        counts, where = count_postgres(args.postgres, views), "in PostgreSQL"
+    else:
+        build_sqlite(args.sqlite, args.force)
+        db = sqlite3.connect(f"file:{args.sqlite}?mode=ro", uri=True)
+        counts = [db.execute(f"SELECT count(*) FROM {v}").fetchone()[0] for v in views]
+        db.close()
+        where = f"'{args.sqlite}'"
+    print(f"demo ERP {where}: {counts[0]} vendors, {counts[1]} items, "
           f"{counts[2]} purchase orders with {counts[3]} lines")
 
 

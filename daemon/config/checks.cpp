@@ -122,4 +122,80 @@ std::string normalise_status(std::string_view status) {
   return out;
 }
 
+namespace {
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// The keys of "key = value key='quoted \' value'" (libpq's rules: a value is quoted with
+// single quotes, a backslash escapes the next character in either form).
+std::optional<std::vector<std::string>> keyword_keys(std::string_view text) {
+  std::vector<std::string> keys;
+  size_t i = 0;
+  const auto skip_spaces = [&] {
+    while (i < text.size() && is_space(text[i])) ++i;
+  };
+  for (skip_spaces(); i < text.size(); skip_spaces()) {
+    const size_t start = i;
+    while (i < text.size() && text[i] != '=' && !is_space(text[i])) ++i;
+    if (i == start) return std::nullopt;
+    keys.emplace_back(text.substr(start, i - start));
+    skip_spaces();
+    if (i == text.size() || text[i] != '=') return std::nullopt;
+    ++i;
+    skip_spaces();
+
+    const bool quoted = i < text.size() && text[i] == '\'';
+    if (quoted) ++i;
+    for (; i < text.size(); ++i) {
+      if (text[i] == '\\') {
+        ++i;
+      } else if (quoted ? text[i] == '\'' : is_space(text[i])) {
+        break;
+      }
+    }
+    if (quoted && i >= text.size()) return std::nullopt;  // unterminated quote
+    if (quoted) ++i;
+  }
+  return keys;
+}
+
+// The keys of "postgresql://[user[:password]@][host][:port][/dbname][?key=value&...]"
+// (percent-encoded keys are not decoded: libpq's own names need no encoding).
+std::vector<std::string> uri_keys(std::string_view rest) {
+  std::vector<std::string> keys;
+  const size_t query = rest.find('?');
+  const std::string_view head = rest.substr(0, query);
+  const std::string_view authority = head.substr(0, head.find('/'));
+
+  const size_t at = authority.rfind('@');
+  if (at != std::string_view::npos) {
+    keys.emplace_back("user");
+    if (authority.substr(0, at).find(':') != std::string_view::npos) keys.emplace_back("password");
+  }
+  if (!authority.substr(at == std::string_view::npos ? 0 : at + 1).empty()) {
+    keys.emplace_back("host");
+  }
+  if (head.size() > authority.size() + 1) keys.emplace_back("dbname");
+
+  if (query == std::string_view::npos) return keys;
+  std::string_view params = rest.substr(query + 1);
+  while (!params.empty()) {
+    const size_t amp = params.find('&');
+    const std::string_view pair = params.substr(0, amp);
+    if (!pair.empty()) keys.emplace_back(pair.substr(0, pair.find('=')));
+    if (amp == std::string_view::npos) break;
+    params.remove_prefix(amp + 1);
+  }
+  return keys;
+}
+
+}  // namespace
+
+std::optional<std::vector<std::string>> conninfo_keys(std::string_view conninfo) {
+  for (const std::string_view scheme : {"postgresql://", "postgres://"}) {
+    if (conninfo.starts_with(scheme)) return uri_keys(conninfo.substr(scheme.size()));
+  }
+  return keyword_keys(conninfo);
+}
+
 }  // namespace kokola

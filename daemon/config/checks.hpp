@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace kokola {
 
@@ -24,5 +25,11 @@ bool is_path_prefix(std::string_view path);
 bool is_currency_code(std::string_view code);
 // A PO status as compared: surrounding spaces dropped, ASCII upper case.
 std::string normalise_status(std::string_view status);
+
+// The parameter names a libpq connection string sets, in either of its forms
+// ("host=db1 dbname=erp" or "postgresql://user@db1:5432/erp?sslmode=require"); a password
+// inside the user part of a URI counts as "password". Nullopt when the string cannot be read.
+// The values are never returned: they may hold a password.
+std::optional<std::vector<std::string>> conninfo_keys(std::string_view conninfo);
 
 }  // namespace kokola

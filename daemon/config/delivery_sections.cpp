@@ -22,8 +22,7 @@ void read_delivery(MapReader& root, DeliveryConfig& config) {
   d.duration("max_retry_after", config.max_retry_after, std::chrono::seconds(1), kMaxBackoff);
   d.integer("max_requests_per_second", config.max_requests_per_second, 0, kMaxRequestsPerSecond);
   d.duration("shutdown_grace", config.shutdown_grace, milliseconds(0), std::chrono::hours(1));
-  d.duration("full_compare_every", config.full_compare_every, std::chrono::seconds(1),
-             kMaxHorizon);
+  d.duration("full_compare_every", config.full_compare_every, std::chrono::seconds(1), kMaxHorizon);
   if (config.max_backoff < config.initial_backoff) {
     d.problem("max_backoff", "must not be shorter than delivery.initial_backoff");
   }

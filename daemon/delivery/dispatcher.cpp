@@ -36,8 +36,7 @@ bool Dispatcher::stop(std::chrono::milliseconds grace) {
   if (stopping_ && threads_.empty()) return in_flight_.empty();
   stopping_ = true;
   cv_.notify_all();
-  bool drained =
-      idle_cv_.wait_for(lock, grace, [this] { return in_flight_.empty(); });
+  bool drained = idle_cv_.wait_for(lock, grace, [this] { return in_flight_.empty(); });
   auto threads = std::move(threads_);
   threads_.clear();
   lock.unlock();
@@ -209,6 +208,7 @@ std::optional<JobRecord> Dispatcher::pick_locked() {
       JobRecord job = std::move(*it);
       batch_.erase(it);
       if (!store_.claim_job(job.id, job.state)) break;  // superseded meanwhile: look again
+      ++job.tries;                                      // as claim_job() counted it in the store
       in_flight_.insert(record);
       return job;
     }
@@ -250,8 +250,8 @@ void Dispatcher::hold_after_failure(const SendResult& result) {
     if (now + wait > held_until_) {
       held_until_ = now + wait;
       held_by_app_ = true;
-      hold_reason_ = "the app asked to wait (HTTP " + std::to_string(result.http_status) +
-                     ", Retry-After)";
+      hold_reason_ =
+          "the app asked to wait (HTTP " + std::to_string(result.http_status) + ", Retry-After)";
     }
     return;
   }

@@ -56,7 +56,7 @@ struct DeliveryState {
   std::int64_t retries = 0;  // tries after a job's first, since start
   std::optional<std::chrono::system_clock::time_point> rate_limited_until;
   std::optional<std::chrono::system_clock::time_point> backoff_until;
-  std::string hold_reason;  // why sending is held; empty when it is not
+  std::string hold_reason;                              // why sending is held; empty when it is not
   std::vector<std::pair<Entity, std::string>> records;  // in flight now
 };
 
@@ -109,8 +109,8 @@ class Dispatcher {
   void send(JobRecord job, KokolaTransport& app);
   void settle_answer(const JobRecord& job, const SendResult& res, KokolaTransport& app);
   bool resolve_in_doubt(const JobRecord& job, KokolaTransport& app);
-  void finish_delivered(const JobRecord& job, const std::string& app_id,
-                        const std::string& message, int http_status);
+  void finish_delivered(const JobRecord& job, const std::string& app_id, const std::string& message,
+                        int http_status);
   void finish(const JobRecord& job, Outcome outcome, std::string_view code,
               const std::string& message, int http_status);
   void wait_again(const JobRecord& job, Outcome state, std::string_view code,

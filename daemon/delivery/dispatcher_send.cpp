@@ -62,8 +62,8 @@ void Dispatcher::send(JobRecord job, KokolaTransport& app) {
                       (last ? std::string(outcome_name(last->state)) +
                                   (last->message.empty() ? "" : " (" + last->message + ")")
                             : std::string("not delivered"));
-    std::string code = last && !last->reason_code.empty() ? last->reason_code
-                                                          : std::string(reason::kAppTransient);
+    std::string code =
+        last && !last->reason_code.empty() ? last->reason_code : std::string(reason::kAppTransient);
     store_.complete_job(job.id, Outcome::failed, code, why, "", std::nullopt);
     auto u = update_of(job, Outcome::failed, true);
     u.reason_code = code;
@@ -74,7 +74,7 @@ void Dispatcher::send(JobRecord job, KokolaTransport& app) {
   }
 
   if (job.state == Outcome::in_doubt && resolve_in_doubt(job, app)) return;
-  if (job.tries > 0 || job.state != Outcome::queued) {
+  if (job.tries > 1) {
     std::lock_guard lock(mutex_);
     ++retries_;
   }
@@ -91,8 +91,7 @@ void Dispatcher::send(JobRecord job, KokolaTransport& app) {
   settle_answer(job, res, app);
 }
 
-void Dispatcher::settle_answer(const JobRecord& job, const SendResult& res,
-                               KokolaTransport& app) {
+void Dispatcher::settle_answer(const JobRecord& job, const SendResult& res, KokolaTransport& app) {
   switch (res.status) {
     case SendStatus::delivered: {
       app_answered();
@@ -117,8 +116,7 @@ void Dispatcher::settle_answer(const JobRecord& job, const SendResult& res,
     case SendStatus::auth_failed:
       // Our credentials, not the record: keep the job until the token is fixed (SIGHUP).
       hold_after_failure(res);
-      return wait_again(job, Outcome::retry_wait, reason::kAppAuth, res.message,
-                        res.http_status);
+      return wait_again(job, Outcome::retry_wait, reason::kAppAuth, res.message, res.http_status);
     case SendStatus::transient: {
       hold_after_failure(res);
       std::string code = res.error_code == "connect_error" ? std::string(reason::kAppUnreachable)
@@ -146,8 +144,7 @@ bool Dispatcher::resolve_in_doubt(const JobRecord& job, KokolaTransport& app) {
   if (!answered) {
     hold_after_failure(found.status);
     wait_again(job, Outcome::in_doubt, reason::kAppTransient,
-               "sent without an answer, and the app cannot be asked now: " +
-                   found.status.message,
+               "sent without an answer, and the app cannot be asked now: " + found.status.message,
                0);
     return true;
   }
@@ -168,8 +165,8 @@ bool Dispatcher::resolve_in_doubt(const JobRecord& job, KokolaTransport& app) {
 
 void Dispatcher::finish_delivered(const JobRecord& job, const std::string& app_id,
                                   const std::string& message, int http_status) {
-  LedgerEntry entry{job.entity,        job.key, job.content_hash, job.revision, app_id,
-                    utc_now_rfc3339(), job.retired, job.row_hash};
+  LedgerEntry entry{job.entity, job.key,           job.content_hash, job.revision,
+                    app_id,     utc_now_rfc3339(), job.retired,      job.row_hash};
   failpoint("before_ledger_commit");
   store_.complete_job(job.id, Outcome::delivered, "", message, app_id, entry);
   auto u = update_of(job, Outcome::delivered, true);
@@ -211,8 +208,7 @@ void Dispatcher::wait_again(const JobRecord& job, Outcome state, std::string_vie
                   message + " (gave up after " + std::to_string(job.tries) + " tries)",
                   http_status);
   }
-  std::int64_t next =
-      now + backoff_delay(std::max(1, job.tries), config, jitter_unit()).count();
+  std::int64_t next = now + backoff_delay(std::max(1, job.tries), config, jitter_unit()).count();
   next = std::max(next, hold);
   store_.reschedule_job(job.id, state, next, std::string(code), message);
   auto u = update_of(job, state, false);
@@ -220,8 +216,8 @@ void Dispatcher::wait_again(const JobRecord& job, Outcome state, std::string_vie
   u.message = message;
   u.http_status = http_status;
   u.next_attempt_at = next;
-  spdlog::warn("job {} ({} '{}'): {}; try {} again at {}", job.id, entity_name(job.entity),
-               job.key, message, job.tries + 1, rfc3339_of_ms(next));
+  spdlog::warn("job {} ({} '{}'): {}; try {} at {}", job.id, entity_name(job.entity), job.key,
+               message, job.tries + 1, rfc3339_of_ms(next));
   publish(u);
 }
 

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <stdexcept>
@@ -15,7 +16,7 @@ namespace kokola {
 namespace {
 
 constexpr std::array<std::string_view, 4> kNames = {"after_job_written", "after_request_sent",
-                                                     "after_answer", "before_ledger_commit"};
+                                                    "after_answer", "before_ledger_commit"};
 
 struct Armed {
   std::array<std::atomic<long>, kNames.size()> remaining{};  // 0: not armed
@@ -64,7 +65,12 @@ std::string arm_failpoints_from_environment() {
     size_t eq = item.find('=');
     int i = index_of(item.substr(0, eq));
     long count = 0;
-    if (eq != std::string::npos) count = std::strtol(item.c_str() + eq + 1, nullptr, 10);
+    char* rest = nullptr;
+    if (eq != std::string::npos && eq + 1 < item.size()) {
+      errno = 0;
+      count = std::strtol(item.c_str() + eq + 1, &rest, 10);
+      if (errno != 0 || rest == nullptr || *rest != '\0') count = 0;
+    }
     if (i < 0 || count <= 0) {
       throw std::invalid_argument("reading KOKOLA_FAILPOINTS: '" + item +
                                   "': expected NAME=COUNT with a known name and COUNT > 0");

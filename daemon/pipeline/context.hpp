@@ -43,7 +43,7 @@ struct Pipeline::Processed {
   std::string readiness_reason;
   std::optional<Payload> payload;
   std::optional<LedgerEntry> ledger;
-  Problems problems;  // validation problems, even when the record is not ready
+  Problems problems;     // validation problems, even when the record is not ready
   std::string row_hash;  // the row's fingerprint
 };
 

@@ -62,8 +62,8 @@ PushResult Pipeline::enqueue(const PushResult& checked, const Payload& payload, 
   job.verdicts = {{"readiness", retired ? "retired" : "ready"},
                   {"valid", true},
                   {"dependencies", dependencies_json(r.dependencies)}};
-  job.priority = request.origin == "manual" ? JobRecord::kPriorityManual
-                                            : JobRecord::kPriorityScheduled;
+  job.priority =
+      request.origin == "manual" ? JobRecord::kPriorityManual : JobRecord::kPriorityScheduled;
   job.body = canonical_json(payload.document);
   job.retired = retired;
   job.run_id = request.run_id;

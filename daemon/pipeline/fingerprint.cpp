@@ -58,8 +58,8 @@ void feed_row(Feed& f, const VendorRow& r) {
 }
 
 void feed_row(Feed& f, const ItemRow& r) {
-  for (const Text* t : {&r.code, &r.name, &r.uom, &r.category, &r.barcode, &r.active,
-                        &r.updated_at}) {
+  for (const Text* t :
+       {&r.code, &r.name, &r.uom, &r.category, &r.barcode, &r.active, &r.updated_at}) {
     f.add(*t);
   }
 }

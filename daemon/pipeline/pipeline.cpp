@@ -178,6 +178,21 @@ Pipeline::Processed Pipeline::process(const AnyRow& row, const PushRequest& requ
     r.message = "already delivered at revision " + std::to_string(out.ledger->revision);
     return out;
   }
+  // A version the app rejected is not sent again by the schedule: only a change of the
+  // record, a manual push or --force sends it again. (A stale revision is not the app's
+  // verdict on the content: the next push goes with a higher revision.)
+  if (request.origin == "schedule" && !request.force) {
+    auto last = store_.last_receipt(r.entity, r.key);
+    if (last && last->state == Outcome::rejected && last->content_hash == r.content_hash &&
+        last->reason_code != reason::kStaleRevision) {
+      r.outcome = Outcome::rejected;
+      r.reason_code = last->reason_code;
+      r.job = last->id;
+      r.message = "the app rejected this version (job " + std::to_string(last->id) +
+                  "): " + last->message + "; sent again when the record changes";
+      return out;
+    }
+  }
   if (request.dry_run) {
     r.outcome = Outcome::queued;
     r.message = out.ledger ? "would send an update" : "would send a new record";
@@ -229,6 +244,7 @@ PushResult Pipeline::check_dependency(Entity e, const std::string& key, const Pu
 
   PushRequest request = parent;
   request.force = false;
+  request.run_id = 0;  // a run counts the jobs of its own entity
   request.reason =
       "dependency of " + std::string(entity_name(parent.entity)) + " '" + parent.key + "'";
   PushResult result;

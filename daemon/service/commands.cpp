@@ -76,15 +76,15 @@ void Service::do_status(ReplyPtr reply) {
       depth += q.total();
       entry["paused"] = paused(e);
       if (paused(e)) paused_names.emplace_back(entity_name(e));
-      entry["queue"] = {{"queued", q.queued}, {"retry_wait", q.retry_wait}, {"in_doubt", q.in_doubt}};
+      entry["queue"] = {
+          {"queued", q.queued}, {"retry_wait", q.retry_wait}, {"in_doubt", q.in_doubt}};
       entry["in_flight"] = flying[e];
     }
     data["in_flight"] = in_flight;
     auto at = [](const auto& t) -> nlohmann::json {
       if (!t) return nullptr;
-      return rfc3339_of_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
-                               t->time_since_epoch())
-                               .count());
+      return rfc3339_of_ms(
+          std::chrono::duration_cast<std::chrono::milliseconds>(t->time_since_epoch()).count());
     };
     data["delivery"] = {{"senders", delivery.senders},
                         {"queue_depth", depth},
@@ -96,7 +96,8 @@ void Service::do_status(ReplyPtr reply) {
     auto& reasons = data["degraded_reasons"];
     for (const auto& name : paused_names) reasons.push_back("the " + name + " schedule is paused");
     if (delivery.rate_limited_until) {
-      reasons.push_back("the app asked to wait until " + at(delivery.rate_limited_until).get<std::string>());
+      reasons.push_back("the app asked to wait until " +
+                        at(delivery.rate_limited_until).get<std::string>());
     }
     if (auto failed = store_.failed_record_count(); failed > 0) {
       reasons.push_back(std::to_string(failed) +

@@ -22,8 +22,11 @@ bool is_final(Outcome o) {
 class PushAnswers {
  public:
   PushAnswers(size_t n, std::shared_ptr<AuditedReply> reply, StateStore& store)
-      : results_(nlohmann::json::array()), done_(n, false), remaining_(n),
-        reply_(std::move(reply)), store_(store) {
+      : results_(nlohmann::json::array()),
+        done_(n, false),
+        remaining_(n),
+        reply_(std::move(reply)),
+        store_(store) {
     for (size_t i = 0; i < n; ++i) results_.push_back(nullptr);
   }
 
@@ -141,8 +144,8 @@ void Service::do_retry(const Caller& caller, const nlohmann::json& args, AuditPt
   });
 }
 
-void Service::push_and_answer(std::vector<PushRequest> requests,
-                              std::vector<std::int64_t> retry_of, bool wait, AuditPtr reply) {
+void Service::push_and_answer(std::vector<PushRequest> requests, std::vector<std::int64_t> retry_of,
+                              bool wait, AuditPtr reply) {
   post_guarded(intake_, reply, "pushing", [this, requests, retry_of, wait, reply] {
     reply->begin();
     if (requests.empty()) return reply->result({{"results", nlohmann::json::array()}});
@@ -183,9 +186,8 @@ void Service::push_and_answer(std::vector<PushRequest> requests,
                          {"key", u.key},
                          {"stage", outcome_name(u.state)},
                          {"job", id},
-                         {"next_attempt_at", u.next_attempt_at > 0
-                                                 ? rfc3339_of_ms(u.next_attempt_at)
-                                                 : std::string()},
+                         {"next_attempt_at",
+                          u.next_attempt_at > 0 ? rfc3339_of_ms(u.next_attempt_at) : std::string()},
                          {"message", u.message}});
         return true;
       };
@@ -208,8 +210,8 @@ void Service::push_and_answer(std::vector<PushRequest> requests,
         }
       }
       // The job may have moved on before the watch began.
-      if (auto job = store_.job(id); job && job->state != Outcome::queued &&
-                                     job->state != Outcome::sending) {
+      if (auto job = store_.job(id);
+          job && job->state != Outcome::queued && job->state != Outcome::sending) {
         on_update(update_of(*job));
       } else if (std::string held = dispatcher_.hold_reason(); !wait && !held.empty()) {
         nlohmann::json now = result;
@@ -270,8 +272,8 @@ void Service::do_sync(const nlohmann::json& args, AuditPtr reply) {
       if (!started) {
         finish_one({{"entity", entity_name(e)},
                     {"started", false},
-                    {"message", "a " + std::string(entity_name(e)) +
-                                    " run is already queued or going on"}});
+                    {"message",
+                     "a " + std::string(entity_name(e)) + " run is already queued or going on"}});
       } else if (!a.wait) {
         finish_one({{"entity", entity_name(e)}, {"started", true}});
       }

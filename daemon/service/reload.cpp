@@ -27,6 +27,7 @@ std::string Service::reload() {
   }
 
   if (next) {
+    attach(*next);
     {
       std::lock_guard lock(runtime_mutex_);
       runtime_ = next;

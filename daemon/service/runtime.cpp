@@ -46,8 +46,7 @@ std::string needs_restart(const Config& current, const Config& next) {
     return "control.socket_group changed";
   }
   auto limits = [](const ControlConfig& c) {
-    return std::make_tuple(c.idle_timeout, c.max_clients, c.max_clients_per_user,
-                           c.admin_reserved);
+    return std::make_tuple(c.idle_timeout, c.max_clients, c.max_clients_per_user, c.admin_reserved);
   };
   if (limits(current.control) != limits(next.control)) return "control limits changed";
   return "";

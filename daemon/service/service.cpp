@@ -37,6 +37,7 @@ std::string counts_text(const std::map<std::string, std::int64_t>& counts) {
 Service::Service(boost::asio::io_context& io, std::shared_ptr<Runtime> runtime, StateStore& store,
                  Dispatcher& dispatcher)
     : io_(io), store_(store), dispatcher_(dispatcher), runtime_(std::move(runtime)) {
+  attach(*runtime_);
   dispatcher_.set_observer([this](const SendResult& r) { status_.app_answered(r); });
   if (auto n = store_.mark_interrupted_jobs(); n > 0) {
     spdlog::warn(
@@ -59,6 +60,13 @@ Service::~Service() {
   intake_.join();
   runner_.join();
   readers_.join();
+}
+
+void Service::attach(Runtime& runtime) {
+  runtime.pipeline->set_enqueue_observer([this](const Enqueued& q, const PushRequest& request) {
+    if (q.superseded > 0) dispatcher_.superseded(q.superseded, q.id);
+    dispatcher_.wake(request.origin == "manual");
+  });
 }
 
 std::shared_ptr<Runtime> Service::runtime() const {
@@ -207,7 +215,8 @@ RunSummary Service::run_entity(Entity e, const RunProgress& progress) {
 // A run ends when the jobs it queued have ended, or are waiting for a later try (the app
 // unreachable or rate-limited): its counts then say how each went.
 void Service::wait_for_run_jobs(RunSummary& summary, const RunProgress& progress) {
-  const auto start = std::chrono::steady_clock::now() - std::chrono::milliseconds(summary.duration_ms);
+  const auto start =
+      std::chrono::steady_clock::now() - std::chrono::milliseconds(summary.duration_ms);
   auto last_progress = std::chrono::steady_clock::now();
   std::map<std::string, std::int64_t> jobs;
   auto queued = summary.counts.find("queued");

@@ -57,6 +57,8 @@ class Service {
   using AuditPtr = std::shared_ptr<AuditedReply>;
 
   std::shared_ptr<Runtime> runtime() const;
+  // Tells the senders about every job the runtime's pipeline queues.
+  void attach(Runtime& runtime);
 
   void handle(const control::Peer& peer, const Request& request, ReplyPtr reply);
   void dispatch(const Caller& caller, const Request& request, ReplyPtr reply);

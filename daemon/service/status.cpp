@@ -87,8 +87,8 @@ std::string ServiceStatus::summary_line() const {
         if (!counts.empty()) counts += ", ";
         counts += std::to_string(n.get<std::int64_t>()) + " " + name;
       }
-      line += "last " + std::string(entity_name(e)) + " run: " +
-              (counts.empty() ? std::string("nothing") : counts) + "; ";
+      line += "last " + std::string(entity_name(e)) +
+              " run: " + (counts.empty() ? std::string("nothing") : counts) + "; ";
     }
   }
   line += std::to_string(in_flight_.size()) + " in flight";

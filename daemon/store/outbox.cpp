@@ -117,9 +117,9 @@ Enqueued StateStore::enqueue_job(JobRecord job) {
 
 std::vector<JobRecord> StateStore::due_jobs(std::int64_t now_ms, int limit) {
   std::lock_guard guard(mutex_);
-  Statement& query =
-      db_->cached(std::string("SELECT id FROM jobs WHERE state IN ('queued', 'retry_wait', "
-                              "'in_doubt') AND next_attempt_at <= ? ORDER BY priority, id LIMIT ?"));
+  Statement& query = db_->cached(
+      std::string("SELECT id FROM jobs WHERE state IN ('queued', 'retry_wait', "
+                  "'in_doubt') AND next_attempt_at <= ? ORDER BY priority, id LIMIT ?"));
   query.bind(1, now_ms).bind(2, static_cast<std::int64_t>(limit));
   std::vector<std::int64_t> ids;
   while (query.step()) ids.push_back(query.column_int(0));
@@ -326,7 +326,9 @@ std::int64_t StateStore::prune(const std::string& jobs_before, const std::string
     removed += db_->changes();
   }
   if (!audit_before.empty()) {
-    db_->prepare("DELETE FROM audit WHERE finished_at != '' AND at < ?").bind(1, audit_before).run();
+    db_->prepare("DELETE FROM audit WHERE finished_at != '' AND at < ?")
+        .bind(1, audit_before)
+        .run();
     removed += db_->changes();
   }
   transaction.commit();

@@ -5,9 +5,9 @@
 #pragma once
 
 #include <cstdint>
-#include <stdexcept>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>

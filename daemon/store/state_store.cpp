@@ -128,7 +128,8 @@ std::int64_t StateStore::ledger_count(Entity e) {
 std::int64_t StateStore::start_run(Entity e, const std::string& started_at) {
   std::lock_guard guard(mutex_);
   Transaction transaction(*db_);
-  db_->prepare("INSERT INTO runs (entity, started_at, finished_at, duration_ms) VALUES (?, ?, '', 0)")
+  db_->prepare(
+         "INSERT INTO runs (entity, started_at, finished_at, duration_ms) VALUES (?, ?, '', 0)")
       .bind(1, entity_name(e))
       .bind(2, started_at)
       .run();

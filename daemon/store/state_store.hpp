@@ -81,9 +81,9 @@ struct JobRecord {
 
 // What enqueue_job() did.
 struct Enqueued {
-  std::int64_t id = 0;           // the job that will deliver this version
-  bool created = false;          // false: a job for this exact content was already waiting
-  std::int64_t superseded = 0;   // the older waiting job it replaced; 0: none
+  std::int64_t id = 0;          // the job that will deliver this version
+  bool created = false;         // false: a job for this exact content was already waiting
+  std::int64_t superseded = 0;  // the older waiting job it replaced; 0: none
   std::int64_t revision = 0;
 };
 
@@ -142,7 +142,7 @@ struct AuditQuery {
 
 class StateStore {
  public:
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   // Opens (creating the file and its directory's lock) and migrates. Throws
   // std::runtime_error: "opening state store '/var/lib/...': locked by another kokola-syncd

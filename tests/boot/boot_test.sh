@@ -4,12 +4,10 @@
 # installs the package with dpkg, starts the Kokola sandbox inside on loopback, configures
 # kokola-syncd against it and a demo ERP, and checks what systemd and the users see.
 #
-#   boot_test.sh            install, configure, readiness, status, roles, watchdog, stop
+#   boot_test.sh            install, configure, readiness, status, roles, reload, watchdog,
+#                           stop
 #   boot_test.sh --reload   the reload checks only (systemctl reload with a changed and with a
-#                           broken configuration); they need SIGHUP to reload the whole
-#                           configuration, logging "configuration reloaded" or "keeping the
-#                           previous configuration", and `status --json` to carry
-#                           "config_generation"
+#                           broken configuration)
 #
 # Environment: KOKOLA_BIN_DIR (the build directory), KOKOLA_SOURCE_DIR. Run as root.
 set -uo pipefail
@@ -52,6 +50,7 @@ else
   check_config_command
   check_ready
   check_roles
+  check_reload
   check_hardened
   check_backup
   check_watchdog

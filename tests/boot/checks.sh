@@ -260,4 +260,14 @@ check_reload() {
   rc=$(rc_as alice kokolactl status)
   [ "$rc" = 0 ] || [ "$rc" = 8 ] && ok "broken config: the daemon still answers" ||
     fail "broken config: exit $rc: $(cat "$work/out")"
+  # The changed interval (5m -> 7m) is what runs.
+  as_user alice kokolactl status --json >"$work/status.json" 2>/dev/null
+  expect "reload: the new vendor interval applies" 420 \
+    "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["entities"]["vendor"]["interval_s"])' "$work/status.json")"
+
+  # Repaired, the next reload applies again; the later checks run on a valid file.
+  in_container sed -i '/^no_such_key:/d' /etc/kokola-sync/kokola-sync.yaml
+  in_container systemctl reload $unit
+  wait_journal 20 "generation $((after + 1))" && ok "repaired config: reloaded" ||
+    fail "repaired config: no 'generation $((after + 1))' in the journal"
 }

@@ -321,7 +321,7 @@ TEST(Config, ValueChecksReportTheirKey) {
 TEST(Config, EveryProblemIsReportedTogether) {
   const auto problems = problems_of(
       "erp:\n"
-      "  engine: postgres\n"
+      "  engine: oracle\n"
       "  time_zone: Mars/Olympus\n"
       "kokola:\n"
       "  base_url: kokola.example.com\n"

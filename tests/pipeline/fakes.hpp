@@ -1,5 +1,6 @@
-// In-memory stand-ins for the ERP and the Kokola App, so that the pipeline's stages can be
-// tested without SQLite views or HTTP. Single-threaded test use only.
+// In-memory stand-ins for the ERP and the Kokola App, so that the pipeline's stages and the
+// senders can be tested without SQLite views or HTTP. Single-threaded test use only (the
+// senders' drain() runs on the test's thread).
 #pragma once
 
 #include <deque>
@@ -68,13 +69,13 @@ class FakeErp : public ErpSource {
 };
 
 // Answers PUTs from a queue of scripted results (delivered with a fresh app id when the
-// queue is empty) and remembers every request.
+// queue is empty) and GETs with `fetch_answer`, and remembers every request.
 class FakeApp : public KokolaTransport {
  public:
   std::vector<PutRequest> puts;
   std::deque<SendResult> scripted;
-  std::map<std::string, std::int64_t> held;  // "entity/key" -> revision applied
   FetchResult fetch_answer;
+  int gets = 0;
 
   SendResult put(const PutRequest& req) override {
     puts.push_back(req);
@@ -90,7 +91,10 @@ class FakeApp : public KokolaTransport {
     return r;
   }
 
-  FetchResult get(Entity, const std::string&, const std::string&) override { return fetch_answer; }
+  FetchResult get(Entity, const std::string&, const std::string&) override {
+    ++gets;
+    return fetch_answer;
+  }
 };
 
 }  // namespace kokola::testing

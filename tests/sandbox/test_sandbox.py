@@ -257,6 +257,29 @@ class SandboxTest(unittest.TestCase):
         self.assertEqual([(r["status"], r["applied"], r["fault"]) for r in puts],
                          [(None, False, True), (201, True, True)])
 
+    def test_fault_rule_with_a_probability_replays_its_draws_from_its_seed(self):
+        rules = [{"method": "GET", "status": 503, "probability": 0.5, "seed": 42},
+                 {"method": "GET", "status": 500, "probability": 0}]
+
+        def statuses():
+            status, _, listed = self.sandbox.request("POST", "/_sandbox/faults", rules,
+                                                     token=None)
+            self.assertEqual(status, 200)
+            self.assertEqual((listed[0]["probability"], listed[0]["seed"]),
+                             (0.5, rules[0]["seed"]))
+            return [self.sandbox.get("vendors", "V-%d" % n)[0] for n in range(40)]
+
+        first = statuses()
+        self.assertEqual(set(first), {404, 503})
+        self.assertEqual(statuses(), first)
+
+        rules[0]["seed"] = 43
+        self.assertNotEqual(statuses(), first)
+
+        for bad in ({"probability": 1.5}, {"probability": "0.5"}, {"seed": -1}):
+            status, _, body = self.sandbox.request("POST", "/_sandbox/faults", [bad], token=None)
+            self.assertEqual((status, body["code"]), (400, "invalid_fault_rules"), bad)
+
     def test_dump_shows_records_and_the_request_log(self):
         self.sandbox.put("vendors", "V/1", vendor("V/1", 3), "j1")
         self.sandbox.get("vendors", "V/1", token=None)

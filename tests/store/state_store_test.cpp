@@ -82,7 +82,7 @@ TEST(StateStore, ReopenKeepsData) {
   const std::string path = dir.file("state.db");
   {
     StateStore store(path);
-    LedgerEntry entry{Entity::item, "BRG-001", "abc123", 3, "app-9", "", false};
+    LedgerEntry entry{Entity::item, "BRG-001", "abc123", 3, "app-9", "", false, ""};
     JobRecord job = sample_job();
     job.id = store.create_job(job);
     job.state = Outcome::delivered;
@@ -168,7 +168,7 @@ TEST(StateStore, NextRevisionPassesTheLedger) {
   StateStore store(dir.file("state.db"));
   JobRecord job = sample_job();
   job.id = store.create_job(job);
-  store.finish_job(job, LedgerEntry{Entity::vendor, "V-1", "h", 41, "", "", false});
+  store.finish_job(job, LedgerEntry{Entity::vendor, "V-1", "h", 41, "", "", false, ""});
 
   EXPECT_EQ(store.next_revision(Entity::vendor, "V-1"), 42);
 }
@@ -228,14 +228,14 @@ TEST(StateStore, FinishJobAndLedgerAreOneTransaction) {
            "CREATE TRIGGER refuse BEFORE INSERT ON ledger "
            "BEGIN SELECT RAISE(ABORT, 'disk says no'); END");
   job.state = Outcome::delivered;
-  EXPECT_THROW(
-      store.finish_job(job, LedgerEntry{Entity::purchase_order, job.key, "h", 1, "a", "", false}),
-      std::runtime_error);
+  EXPECT_THROW(store.finish_job(
+                   job, LedgerEntry{Entity::purchase_order, job.key, "h", 1, "a", "", false, ""}),
+               std::runtime_error);
   EXPECT_EQ(store.job(job.id)->state, Outcome::queued) << "the job update was rolled back";
   EXPECT_FALSE(store.ledger(Entity::purchase_order, job.key).has_value());
 
   raw_exec(path, "DROP TRIGGER refuse");
-  store.finish_job(job, LedgerEntry{Entity::purchase_order, job.key, "h", 1, "a", "", true});
+  store.finish_job(job, LedgerEntry{Entity::purchase_order, job.key, "h", 1, "a", "", true, ""});
   EXPECT_EQ(store.job(job.id)->state, Outcome::delivered);
   EXPECT_TRUE(store.ledger(Entity::purchase_order, job.key)->retired);
 }

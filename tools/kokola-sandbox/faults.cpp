@@ -57,9 +57,9 @@ bool read_member(const json& rule, const char* name, json::value_t type, T& out,
 }
 
 bool check_members(const json& value, std::string& error) {
-  static constexpr std::array<std::string_view, 10> kKnown{
-      "method", "entity",  "key",         "action",   "status",
-      "code",   "message", "retry_after", "delay_ms", "times"};
+  static constexpr std::array<std::string_view, 12> kKnown{
+      "method",  "entity",      "key",      "action", "status",      "code",
+      "message", "retry_after", "delay_ms", "times",  "probability", "seed"};
   for (const auto& [name, member] : value.items()) {
     bool known = false;
     for (auto k : kKnown) known = known || k == name;
@@ -91,6 +91,45 @@ bool read_action(const json& value, FaultRule& rule, std::string& error) {
   return false;
 }
 
+bool read_retry_after(const json& value, FaultRule& rule, std::string& error) {
+  const auto found = value.find("retry_after");
+  if (found == value.end()) return true;
+  if (!found->is_string()) {
+    error = "fault rule member 'retry_after' has the wrong type";
+    return false;
+  }
+  rule.retry_after = found->get<std::string>();
+  return true;
+}
+
+// `probability`: any JSON number; `seed`: an integer >= 0 that starts the rule's generator.
+bool read_draws(const json& value, FaultRule& rule, std::string& error) {
+  if (const auto found = value.find("probability"); found != value.end()) {
+    if (!found->is_number()) {
+      error = "fault rule member 'probability' has the wrong type";
+      return false;
+    }
+    rule.probability = found->get<double>();
+  }
+  if (const auto found = value.find("seed"); found != value.end()) {
+    if (!found->is_number_unsigned()) {
+      error = "fault rule member 'seed' must be an integer >= 0";
+      return false;
+    }
+    rule.seed = found->get<std::uint64_t>();
+  }
+  rule.draws.seed(rule.seed);
+  return true;
+}
+
+// True when the rule applies to this request: always at probability 1, else by a draw in
+// [0, 1) from the rule's own generator (53 random bits, the same on every platform).
+bool draw_applies(FaultRule& rule) {
+  if (rule.probability >= 1.0) return true;
+  const double unit = static_cast<double>(rule.draws() >> 11) * 0x1.0p-53;
+  return unit < rule.probability;
+}
+
 bool read_rule(const json& value, FaultRule& rule, std::string& error) {
   std::string key;
   std::int64_t times = -1;
@@ -109,14 +148,7 @@ bool read_rule(const json& value, FaultRule& rule, std::string& error) {
   if (value.contains("key")) rule.key = key;
   if (value.contains("times")) rule.times = times;
   rule.status = static_cast<int>(status);
-  if (const auto found = value.find("retry_after"); found != value.end()) {
-    if (!found->is_string()) {
-      error = "fault rule member 'retry_after' has the wrong type";
-      return false;
-    }
-    rule.retry_after = found->get<std::string>();
-  }
-  return true;
+  return read_retry_after(value, rule, error) && read_draws(value, rule, error);
 }
 
 bool check_rule(const FaultRule& rule, std::string& error) {
@@ -130,6 +162,8 @@ bool check_rule(const FaultRule& rule, std::string& error) {
     error = "fault rule delay_ms must be between 0 and 600000";
   } else if (rule.times && *rule.times < 0) {
     error = "fault rule times must be >= 0";
+  } else if (!(rule.probability >= 0.0 && rule.probability <= 1.0)) {
+    error = "fault rule probability must be between 0 and 1";
   } else {
     return true;
   }
@@ -180,6 +214,10 @@ json fault_rule_json(const FaultRule& rule) {
   if (rule.key) out["key"] = *rule.key;
   if (rule.retry_after) out["retry_after"] = *rule.retry_after;
   if (rule.times) out["times"] = *rule.times;
+  if (rule.probability < 1.0) {
+    out["probability"] = rule.probability;
+    out["seed"] = rule.seed;
+  }
   return out;
 }
 
@@ -203,6 +241,7 @@ std::optional<FaultRule> FaultTable::take(std::string_view method, std::string_v
     if (rule.entity != "*" && rule.entity != entity) continue;
     if (rule.key && *rule.key != key) continue;
     if (rule.times && *rule.times == 0) continue;
+    if (!draw_applies(rule)) continue;
     if (rule.times) --*rule.times;
     return rule;
   }

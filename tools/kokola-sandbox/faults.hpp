@@ -2,12 +2,15 @@
 // answer an error, delay, or close the connection without answering, for matching requests.
 // Rules come from --fault on the command line or POST /_sandbox/faults. Not part of the
 // Kokola API contract. FaultTable is thread-safe: request handlers on any thread call take().
+// A rule may apply to only a share of the requests it matches (`probability`); its draws come
+// from its own generator started from its `seed`, so a test can replay them.
 #pragma once
 
 #include <cstdint>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -30,6 +33,9 @@ struct FaultRule {
   std::optional<std::string> retry_after;
   std::int64_t delay_ms = 0;
   std::optional<std::int64_t> times;  // requests left to affect; absent: every request
+  double probability = 1.0;           // share of matching requests the rule applies to
+  std::uint64_t seed = 1;             // starts the rule's own generator
+  std::mt19937_64 draws{1};           // the rule's generator, started from seed
 };
 
 // Parses one rule; on error returns nullopt and sets error to a one-line reason.
@@ -45,7 +51,8 @@ class FaultTable {
 
   void replace(std::vector<FaultRule> rules);
   nlohmann::json to_json() const;
-  // The first rule matching the request that still has times left, counting it as used.
+  // The first rule matching the request that still has times left and whose draw (when its
+  // probability is below 1) says it applies, counting it as used.
   std::optional<FaultRule> take(std::string_view method, std::string_view entity,
                                 std::string_view key);
 

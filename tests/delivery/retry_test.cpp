@@ -1,0 +1,156 @@
+// Transient failures and what the senders do about them: back off and count the tries,
+// hold all sending while the app says Retry-After, give up past the retry horizon, and look
+// up a request that got no answer before sending it again.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "delivery/dispatcher.hpp"
+#include "delivery/outbox_fixture.hpp"
+
+namespace kokola::testing {
+namespace {
+
+using ::testing::ContainsRegex;
+using ::testing::HasSubstr;
+
+SendResult rate_limited(std::chrono::seconds retry_after) {
+  SendResult r = transient_answer(429, "too many requests");
+  r.retry_after = retry_after;
+  return r;
+}
+
+TEST_F(OutboxTest, TransientAnswerPutsTheJobBackToWaitAndCountsTheTry) {
+  use_delivery(long_backoff());
+  app_.scripted.push_back(transient_answer(503, "service unavailable"));
+  const std::int64_t id = enqueue(job_for(Entity::vendor, "V-1", "a"));
+  const std::int64_t other = enqueue(job_for(Entity::vendor, "V-2", "a"));
+
+  EXPECT_EQ(dispatcher_->drain(app_), 1);
+  JobRecord waiting = job(id);
+  EXPECT_EQ(waiting.state, Outcome::retry_wait);
+  EXPECT_EQ(waiting.reason_code, reason::kAppTransient);
+  EXPECT_EQ(waiting.message, "service unavailable");
+  EXPECT_EQ(waiting.tries, 1);
+  EXPECT_GT(waiting.next_attempt_at, unix_ms_now());
+  ASSERT_EQ(waiting.attempts.size(), 1u);
+  EXPECT_EQ(waiting.attempts[0].http_status, 503);
+  EXPECT_EQ(waiting.attempts[0].error, "service unavailable");
+  EXPECT_FALSE(waiting.body.empty()) << "kept for the next try";
+
+  DeliveryState s = dispatcher_->state();
+  EXPECT_TRUE(s.backoff_until.has_value());
+  EXPECT_FALSE(s.rate_limited_until.has_value());
+  EXPECT_FALSE(s.hold_reason.empty());
+  EXPECT_EQ(job(other).state, Outcome::queued) << "held: nothing else is sent meanwhile";
+  EXPECT_EQ(store_->next_due(), 0) << "the other job is due at once, once the hold ends";
+}
+
+TEST_F(OutboxTest, TransientFailuresAreRetriedUntilDelivered) {
+  app_.scripted.push_back(transient_answer(503, "service unavailable"));
+  app_.scripted.push_back(transient_answer(502, "bad gateway"));
+  const std::int64_t id = enqueue(job_for(Entity::vendor, "V-1", "a"));
+
+  drain_all();
+  JobRecord done = job(id);
+  EXPECT_EQ(done.state, Outcome::delivered);
+  EXPECT_EQ(done.tries, 3);
+  ASSERT_EQ(done.attempts.size(), 3u);
+  EXPECT_EQ(done.attempts[1].http_status, 502);
+  EXPECT_TRUE(done.attempts[2].error.empty());
+  EXPECT_EQ(dispatcher_->state().retries, 2);
+  ASSERT_EQ(app_.puts.size(), 3u);
+  EXPECT_EQ(app_.puts[0].idempotency_key, app_.puts[2].idempotency_key);
+  EXPECT_EQ(app_.puts[0].body, app_.puts[2].body);
+}
+
+TEST_F(OutboxTest, RetryAfterHoldsEveryJobUntilThen) {
+  app_.scripted.push_back(rate_limited(std::chrono::seconds(120)));
+  const std::int64_t id = enqueue(job_for(Entity::vendor, "V-1", "a"));
+  const std::int64_t other = enqueue(job_for(Entity::item, "I-1", "a"));
+
+  EXPECT_EQ(dispatcher_->drain(app_), 1);
+  EXPECT_EQ(dispatcher_->drain(app_), 0);
+  EXPECT_EQ(app_.puts.size(), 1u);
+  DeliveryState s = dispatcher_->state();
+  ASSERT_TRUE(s.rate_limited_until.has_value());
+  EXPECT_GT(*s.rate_limited_until, std::chrono::system_clock::now() + std::chrono::seconds(60));
+  EXPECT_FALSE(s.hold_reason.empty());
+  EXPECT_EQ(dispatcher_->hold_reason(), s.hold_reason);
+  EXPECT_THAT(s.hold_reason, HasSubstr("429"));
+
+  JobRecord waiting = job(id);
+  EXPECT_EQ(waiting.state, Outcome::retry_wait);
+  EXPECT_GT(waiting.next_attempt_at, unix_ms_now() + 60'000) << "not before the app allows";
+  EXPECT_EQ(job(other).state, Outcome::queued);
+}
+
+TEST_F(OutboxTest, RetryAfterIsClampedToTheConfiguredMost) {
+  DeliveryConfig clamp = tiny_backoff();
+  clamp.max_retry_after = std::chrono::seconds(30);
+  use_delivery(clamp);
+  app_.scripted.push_back(rate_limited(std::chrono::hours(48)));
+  enqueue(job_for(Entity::vendor, "V-1", "a"));
+  const auto before = std::chrono::system_clock::now();
+
+  dispatcher_->drain(app_);
+  DeliveryState s = dispatcher_->state();
+  ASSERT_TRUE(s.rate_limited_until.has_value());
+  EXPECT_LT(*s.rate_limited_until, before + std::chrono::hours(1));
+}
+
+TEST_F(OutboxTest, PastTheRetryHorizonTheJobFails) {
+  DeliveryConfig no_horizon = tiny_backoff();
+  no_horizon.retry_horizon = std::chrono::milliseconds(0);
+  use_delivery(no_horizon);
+  app_.scripted.push_back(transient_answer(503, "service unavailable"));
+  const std::int64_t id = enqueue(job_for(Entity::vendor, "V-1", "a"));
+
+  dispatcher_->drain(app_);
+  JobRecord failed = job(id);
+  EXPECT_EQ(failed.state, Outcome::failed);
+  EXPECT_EQ(failed.reason_code, reason::kAppTransient);
+  EXPECT_THAT(failed.message, HasSubstr("service unavailable"));
+  EXPECT_THAT(failed.message, ContainsRegex("gave up after 1 tr")) << "one PUT was made";
+  EXPECT_TRUE(failed.body.empty());
+  EXPECT_FALSE(store_->ledger(Entity::vendor, "V-1").has_value());
+  EXPECT_EQ(store_->failed_record_count(), 1);
+}
+
+TEST_F(OutboxTest, InDoubtAnswerIsLookedUpAtOnce) {
+  SendResult silent;
+  silent.status = SendStatus::in_doubt;
+  silent.error_code = "no_answer";
+  silent.message = "no answer within 5 s";
+  app_.scripted.push_back(silent);
+  app_.fetch_answer.found = true;
+  app_.fetch_answer.revision = 1;
+  app_.fetch_answer.app_id = "vnd_1";
+  app_.fetch_answer.status.status = SendStatus::delivered;
+  app_.fetch_answer.status.http_status = 200;
+  const std::int64_t id = enqueue(job_for(Entity::vendor, "V-1", "a"));
+
+  dispatcher_->drain(app_);
+  JobRecord done = job(id);
+  EXPECT_EQ(done.state, Outcome::delivered);
+  EXPECT_EQ(done.app_id, "vnd_1");
+  EXPECT_EQ(app_.gets, 1);
+  EXPECT_EQ(app_.puts.size(), 1u);
+}
+
+TEST_F(OutboxTest, InDoubtJobWhoseRecordTheAppHoldsNewerIsSuperseded) {
+  const std::int64_t id = enqueue(job_for(Entity::vendor, "V-1", "a"));
+  ASSERT_TRUE(store_->claim_job(id, Outcome::queued));
+  ASSERT_EQ(store_->mark_interrupted_jobs(), 1);
+  app_.fetch_answer.found = true;
+  app_.fetch_answer.revision = 5;
+  app_.fetch_answer.status.status = SendStatus::delivered;
+  app_.fetch_answer.status.http_status = 200;
+
+  dispatcher_->drain(app_);
+  EXPECT_EQ(job(id).state, Outcome::superseded);
+  EXPECT_TRUE(app_.puts.empty()) << "an older revision is never sent over a newer one";
+  EXPECT_FALSE(store_->ledger(Entity::vendor, "V-1").has_value());
+}
+
+}  // namespace
+}  // namespace kokola::testing
