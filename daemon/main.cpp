@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <functional>
 #include <iostream>
+#include <optional>
 
 #include "config/config.hpp"
 #include "delivery/dispatcher.hpp"
@@ -20,6 +21,8 @@
 #include "kokola/paths.hpp"
 #include "kokola/version.hpp"
 #include "log/logging.hpp"
+#include "metrics/registry.hpp"
+#include "metrics/server.hpp"
 #include "platform/notify.hpp"
 #include "service/service.hpp"
 #include "store/state_store.hpp"
@@ -72,8 +75,20 @@ int run(const kokola::Config& loaded) {
   }
   kokola::Dispatcher dispatcher(store, config->delivery, runtime->make_transport);
 
+  kokola::metrics::Registry metrics(std::string(kokola::kVersion));
+  kokola::metrics::seed_last_success(metrics, store);
+
   boost::asio::io_context io;
-  kokola::Service service(io, runtime, store, dispatcher);
+  kokola::Service service(io, runtime, store, dispatcher, &metrics);
+  // Off unless metrics.enabled; bound before anything is sent, so that a bad address stops
+  // the start. A change of the metrics section needs a restart.
+  std::optional<kokola::metrics::Server> metrics_server;
+  if (config->metrics.enabled) {
+    metrics_server.emplace(config->metrics, [&metrics, &store, &dispatcher] {
+      return metrics.render(kokola::metrics::read_live_state(store, dispatcher));
+    });
+    metrics_server->start();
+  }
   service.start();
   // Passed by reference to whatever reports a reload (reloading(), then ready()).
   kokola::SystemdNotifier notifier(io, [&service] { return service.status_line(); });
@@ -107,6 +122,7 @@ int run(const kokola::Config& loaded) {
   notifier.ready();
   notifier.start();
   io.run();
+  if (metrics_server) metrics_server->stop();
   if (!dispatcher.stop(runtime->config->delivery.shutdown_grace)) {
     // A request still without an answer: its job stays `sending` and is looked up at the
     // next start. Threads blocked in it cannot be joined, so leave without unwinding.

@@ -102,6 +102,15 @@ struct RetentionConfig {
   std::chrono::milliseconds audit{std::chrono::hours(24 * 365)};
 };
 
+// The Prometheus endpoint (docs/operations.md, section Metrics). It has no authentication,
+// so `listen` must name a loopback address: 127.0.0.0/8 or [::1].
+struct MetricsConfig {
+  bool enabled = false;
+  std::string listen = "127.0.0.1:9464";  // as written
+  std::string host = "127.0.0.1";         // its address, without brackets
+  int port = 9464;
+};
+
 struct EntitySchedule {
   bool enabled = true;
   std::chrono::milliseconds interval{std::chrono::minutes(5)};
@@ -117,6 +126,7 @@ struct Config {
   std::map<Entity, EntitySchedule> schedule;  // one entry per entity, always
   DeliveryConfig delivery;
   RetentionConfig retention;
+  MetricsConfig metrics;
   std::string log_level = "info";
 };
 

@@ -375,6 +375,7 @@ void read_sections(MapReader& root, const ConfigEnvironment& env, Config& config
   read_schedule(root, config.schedule);
   read_delivery(root, config.delivery);
   read_retention(root, config.retention);
+  read_metrics(root, config.metrics);
   read_log(root, config.log_level);
   root.finish();
 }

@@ -269,13 +269,14 @@ void Service::do_sync(const nlohmann::json& args, AuditPtr reply) {
         if (wait) finish_one(s.to_json());
       };
       bool started = queue_run(e, done, progress);
-      if (!started) {
+      if (a.wait) continue;  // `done` answers, for a run joined as for a new one
+      if (started) {
+        finish_one({{"entity", entity_name(e)}, {"started", true}});
+      } else {
         finish_one({{"entity", entity_name(e)},
                     {"started", false},
-                    {"message",
-                     "a " + std::string(entity_name(e)) + " run is already queued or going on"}});
-      } else if (!a.wait) {
-        finish_one({{"entity", entity_name(e)}, {"started", true}});
+                    {"message", "a " + std::string(entity_name(e)) +
+                                    " run is already queued and has not begun"}});
       }
     }
   });

@@ -49,6 +49,10 @@ std::string needs_restart(const Config& current, const Config& next) {
     return std::make_tuple(c.idle_timeout, c.max_clients, c.max_clients_per_user, c.admin_reserved);
   };
   if (limits(current.control) != limits(next.control)) return "control limits changed";
+  if (current.metrics.enabled != next.metrics.enabled ||
+      current.metrics.listen != next.metrics.listen) {
+    return "the metrics section changed";
+  }
   return "";
 }
 

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "delivery/clock.hpp"
+#include "metrics/registry.hpp"
 
 namespace kokola {
 namespace {
@@ -35,10 +36,17 @@ std::string counts_text(const std::map<std::string, std::int64_t>& counts) {
 }  // namespace
 
 Service::Service(boost::asio::io_context& io, std::shared_ptr<Runtime> runtime, StateStore& store,
-                 Dispatcher& dispatcher)
-    : io_(io), store_(store), dispatcher_(dispatcher), runtime_(std::move(runtime)) {
+                 Dispatcher& dispatcher, metrics::Registry* metrics)
+    : io_(io),
+      store_(store),
+      dispatcher_(dispatcher),
+      metrics_(metrics),
+      runtime_(std::move(runtime)) {
   attach(*runtime_);
-  dispatcher_.set_observer([this](const SendResult& r) { status_.app_answered(r); });
+  dispatcher_.set_observer([this](const SendResult& r) {
+    status_.app_answered(r);
+    if (metrics_) metrics_->app_answered(r);
+  });
   if (auto n = store_.mark_interrupted_jobs(); n > 0) {
     spdlog::warn(
         "{} jobs were sending when kokola-syncd stopped: now in_doubt; each is looked up at "
@@ -145,19 +153,43 @@ void Service::on_schedule(Entity e) {
     spdlog::info("run {}: skipped: the schedule is paused", entity_name(e));
     return arm_schedule(e);
   }
-  bool queued = queue_run(
+  // A run queued or going on (a manual sync) stands in for this one.
+  if (run_active(e)) return arm_schedule(e);
+  queue_run(
       e, [this, e](const RunSummary&) { boost::asio::post(io_, [this, e] { arm_schedule(e); }); },
       {});
-  if (!queued) arm_schedule(e);
+}
+
+bool Service::run_active(Entity e) const {
+  std::lock_guard lock(state_mutex_);
+  return runs_pending_.count(e) > 0 || runs_going_.count(e) > 0;
 }
 
 bool Service::queue_run(Entity e, std::function<void(const RunSummary&)> done,
                         const RunProgress& progress) {
+  std::shared_ptr<PendingRun> pending;
   {
     std::lock_guard lock(state_mutex_);
-    if (!runs_pending_.insert(e).second) return false;
+    auto [it, fresh] = runs_pending_.try_emplace(e, std::make_shared<PendingRun>());
+    it->second->done.push_back(std::move(done));
+    if (progress) it->second->progress.push_back(progress);
+    if (!fresh) return false;
+    pending = it->second;
   }
-  boost::asio::post(runner_, [this, e, done = std::move(done), progress] {
+  boost::asio::post(runner_, [this, e, pending] {
+    {
+      std::lock_guard lock(state_mutex_);
+      runs_pending_.erase(e);
+      runs_going_.insert(e);
+    }
+    // Nobody joins once the run has left runs_pending_.
+    RunProgress progress;
+    if (!pending->progress.empty()) {
+      progress = [pending](Entity en, std::int64_t processed,
+                           const std::map<std::string, std::int64_t>& counts) {
+        for (const auto& p : pending->progress) p(en, processed, counts);
+      };
+    }
     RunSummary summary;
     summary.entity = e;
     if (stopping_) {
@@ -169,12 +201,13 @@ bool Service::queue_run(Entity e, std::function<void(const RunSummary&)> done,
         summary.error = ex.what();
         spdlog::error("run {}: {}", entity_name(e), ex.what());
       }
+      if (metrics_) metrics_->run_finished(summary, unix_ms_now());
     }
     {
       std::lock_guard lock(state_mutex_);
-      runs_pending_.erase(e);
+      runs_going_.erase(e);
     }
-    done(summary);
+    for (const auto& done : pending->done) done(summary);
   });
   return true;
 }

@@ -30,10 +30,16 @@
 
 namespace kokola {
 
+namespace metrics {
+class Registry;
+}
+
 class Service {
  public:
+  // `metrics`, when given, is told of every run and every request to the app; it must
+  // outlive the Service.
   Service(boost::asio::io_context& io, std::shared_ptr<Runtime> runtime, StateStore& store,
-          Dispatcher& dispatcher);
+          Dispatcher& dispatcher, metrics::Registry* metrics = nullptr);
   ~Service();
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;
@@ -85,10 +91,13 @@ class Service {
   void arm_schedule(Entity e);
   void on_schedule(Entity e);
   bool paused(Entity e) const;
-  // Queues a run of `e` on the runner thread unless one is queued or going on already.
-  // `done` gets the summary (runner thread). False when one was already there.
+  // Queues a run of `e` on the runner thread, or joins the one already queued and not yet
+  // begun. A request made while a run is going on queues the next one, which sees the
+  // changes the first may have passed. `done` gets the summary (runner thread). True when
+  // a new run was queued.
   bool queue_run(Entity e, std::function<void(const RunSummary&)> done,
                  const RunProgress& progress);
+  bool run_active(Entity e) const;  // queued or going on
   // Runs on the runner thread: the pass, then waiting for its jobs, then the record.
   RunSummary run_entity(Entity e, const RunProgress& progress);
   void wait_for_run_jobs(RunSummary& summary, const RunProgress& progress);
@@ -97,6 +106,7 @@ class Service {
   boost::asio::io_context& io_;
   StateStore& store_;
   Dispatcher& dispatcher_;
+  metrics::Registry* metrics_;
   mutable std::mutex runtime_mutex_;
   std::shared_ptr<Runtime> runtime_;
   std::function<void(bool)> reload_hook_;
@@ -111,7 +121,13 @@ class Service {
 
   mutable std::mutex state_mutex_;
   std::set<Entity> paused_;
-  std::set<Entity> runs_pending_;  // queued or going on
+  // Who waits for each queued run that has not begun; a run leaves this map as it begins.
+  struct PendingRun {
+    std::vector<std::function<void(const RunSummary&)>> done;
+    std::vector<RunProgress> progress;
+  };
+  std::map<Entity, std::shared_ptr<PendingRun>> runs_pending_;
+  std::set<Entity> runs_going_;
   std::map<Entity, std::chrono::steady_clock::time_point> last_full_compare_;
   nlohmann::json last_reload_ = nullptr;
   std::chrono::steady_clock::time_point last_prune_{};  // runner thread only

@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -16,16 +15,16 @@ namespace {
 
 using nlohmann::json;
 
-std::variant<Invocation, int> parse(std::initializer_list<std::string> words) {
+std::variant<Invocation, int> parse(const std::vector<std::string>& words) {
   std::vector<std::string> storage = {"kokolactl"};
-  storage.insert(storage.end(), words);
+  storage.insert(storage.end(), words.begin(), words.end());
   std::vector<char*> argv;
   for (auto& w : storage) argv.push_back(w.data());
   argv.push_back(nullptr);
   return parse_command_line(static_cast<int>(storage.size()), argv.data());
 }
 
-Invocation invocation(std::initializer_list<std::string> words) {
+Invocation invocation(const std::vector<std::string>& words) {
   auto parsed = parse(words);
   if (const auto* code = std::get_if<int>(&parsed)) {
     ADD_FAILURE() << "refused with exit code " << *code;
@@ -34,7 +33,7 @@ Invocation invocation(std::initializer_list<std::string> words) {
   return std::get<Invocation>(parsed);
 }
 
-int exit_code(std::initializer_list<std::string> words) {
+int exit_code(const std::vector<std::string>& words) {
   auto parsed = parse(words);
   return std::holds_alternative<int>(parsed) ? std::get<int>(parsed) : -1;
 }
@@ -138,7 +137,7 @@ TEST(CliGlobalOptions, MayFollowTheNewCommands) {
 }
 
 TEST(CliRequests, EveryCommandLineBuildsARequestTheDaemonAccepts) {
-  const std::vector<std::initializer_list<std::string>> lines = {
+  const std::vector<std::vector<std::string>> lines = {
       {"status"},
       {"push", "purchase-order", "A", "B", "--force", "--reason", "r", "--wait"},
       {"push", "item", "X", "--dry-run"},

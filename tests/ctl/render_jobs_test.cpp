@@ -238,13 +238,14 @@ TEST(RenderReload, PrintsTheGeneration) {
 }
 
 TEST(RenderSyncStarted, SaysWhichRunsStarted) {
-  json data = {
-      {"runs",
-       {{{"entity", "vendor"}, {"started", true}},
-        {{"entity", "po"}, {"started", false}, {"message", "a po run is already going on"}}}}};
+  json data = {{"runs",
+                {{{"entity", "vendor"}, {"started", true}},
+                 {{"entity", "po"},
+                  {"started", false},
+                  {"message", "a po run is already queued and has not begun"}}}}};
   EXPECT_EQ(rendered("sync", data),
             "vendor: run started\n"
-            "po: not started: a po run is already going on\n"
+            "po: not started: a po run is already queued and has not begun\n"
             "follow it with `kokolactl status`, or run `kokolactl sync --wait`\n");
   EXPECT_EQ(exit_code_for_result("sync", data), kExitOk);
 }

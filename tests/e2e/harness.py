@@ -6,6 +6,7 @@ serializer. Binaries are found through KOKOLA_BIN_DIR (the CMake build directory
 source tree through KOKOLA_SOURCE_DIR.
 """
 
+import atexit
 import json
 import os
 import secrets
@@ -44,6 +45,7 @@ def demo_erp(dest):
     """Copies a demo ERP (built once per process by the real generator) to `dest`."""
     if "path" not in _demo_erp_cache:
         cache_dir = Path(tempfile.mkdtemp(prefix="kokola-e2e-erp-"))
+        atexit.register(shutil.rmtree, cache_dir, ignore_errors=True)
         path = cache_dir / "erp.db"
         subprocess.run(
             ["python3", str(SOURCE_DIR / "scripts" / "demo_erp.py"), "--sqlite", str(path)],

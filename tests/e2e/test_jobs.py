@@ -5,6 +5,7 @@ the new status fields (docs/control-protocol.md, docs/kokolactl.md).
 Expected values come from the ERP through SQL and from the sandbox's own records and request
 log, never from the daemon's answers alone."""
 
+import concurrent.futures
 import re
 import time
 import unittest
@@ -330,6 +331,24 @@ class SyncTest(JobsTestCase):
         rc, out, err = self.env.ctl("sync", "vendor")
         self.assertEqual(rc, EXIT_OK, err)
         self.assertRegex(out, r"^vendor: (run started|not started)")
+
+    def test_sync_wait_during_a_run_waits_for_a_run_of_its_own_entity(self):
+        # `sync all` queues vendor, item and po runs one after another; a second request
+        # for po either joins the po run not yet begun or queues the next one. Either way
+        # it waits and ends with a summary, never with "not started".
+        with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+            first = pool.submit(self.env.ctl_json, "sync", "all", "--wait")
+            wait_for(lambda: any(e["running"] for e in self.status()["entities"].values()),
+                     "a run to begin", timeout=30)
+            second = pool.submit(self.env.ctl_json, "sync", "po", "--wait")
+            (rc1, all_runs), (rc2, po_runs) = first.result(), second.result()
+        self.assertEqual(rc1, EXIT_OK, all_runs)
+        self.assertEqual(rc2, EXIT_OK, po_runs)
+        self.assertEqual([r["entity"] for r in po_runs["runs"]], ["po"])
+        pos = self.env.erp_query("SELECT count(*) AS n FROM kokola_purchase_orders")[0]["n"]
+        self.assertEqual(sum(po_runs["runs"][0]["counts"].values()), pos)
+        first_po = [r for r in all_runs["runs"] if r["entity"] == "po"][0]
+        self.assertGreaterEqual(po_runs["runs"][0]["started_at"], first_po["started_at"])
 
     def test_sync_wait_ends_with_the_summary(self):
         rc, data = self.env.ctl_json("sync", "vendor", "--wait")
