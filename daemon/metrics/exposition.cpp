@@ -73,8 +73,7 @@ void Exposition::sample(std::string_view name, const Labels& labels, double valu
 
 // Prometheus buckets are cumulative: each counts every observation at most its bound, and
 // the +Inf bucket equals _count.
-void Exposition::histogram(std::string_view name, const Labels& labels,
-                           const HistogramData& data) {
+void Exposition::histogram(std::string_view name, const Labels& labels, const HistogramData& data) {
   const std::string bucket = std::string(name) + "_bucket";
   std::uint64_t cumulative = 0;
   for (std::size_t i = 0; i <= data.bounds.size(); ++i) {

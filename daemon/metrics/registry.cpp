@@ -11,7 +11,7 @@ namespace {
 // Seconds. Loopback answers take well under a millisecond; the request timeout is 30 s by
 // default, so the last bounds catch slow answers before the +Inf bucket does.
 const std::vector<double> kLatencyBounds = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-                                            0.5,   1,      2.5,   5,    10,   30,    60};
+                                            0.5,   1,      2.5,   5,    10,    30,   60};
 constexpr std::string_view kResults[] = {"ok", "incomplete", "error"};
 constexpr std::string_view kQueueStates[] = {"queued", "sending", "retry_wait", "in_doubt"};
 constexpr std::string_view kClasses[] = {"2xx", "4xx", "5xx", "none"};

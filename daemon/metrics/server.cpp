@@ -58,9 +58,8 @@ Server::~Server() { stop(); }
 void Server::start() {
   http_ = std::make_unique<httplib::Server>();
   configure(*http_);
-  http_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-    answer(render_, res);
-  });
+  http_->Get("/metrics",
+             [this](const httplib::Request&, httplib::Response& res) { answer(render_, res); });
 
   const std::string where = "binding the metrics endpoint '" + config_.listen + "'";
   if (config_.port == 0) {

@@ -65,10 +65,10 @@ TEST(MetricsConfig, NonLoopbackAddressIsRefusedNamingTheKey) {
 
 TEST(MetricsConfig, EveryOtherShapeIsRefused) {
   for (const char* listen :
-       {"192.168.1.10:9464", "10.0.0.1:9464", "128.0.0.1:9464", "localhost:9464",
-        "\"[::]:9464\"", "\"[::2]:9464\"", "\"::1:9464\"", "127.1:9464", "127.0.0.1",
-        "\"127.0.0.1:\"", "127.0.0.1:0", "127.0.0.1:65536", "127.0.0.1:http", "127.0.0.1:+80",
-        "\":9464\"", "\"[::ffff:127.0.0.1]:9464\""}) {
+       {"192.168.1.10:9464", "10.0.0.1:9464", "128.0.0.1:9464", "localhost:9464", "\"[::]:9464\"",
+        "\"[::2]:9464\"", "\"::1:9464\"", "127.1:9464", "127.0.0.1", "\"127.0.0.1:\"",
+        "127.0.0.1:0", "127.0.0.1:65536", "127.0.0.1:http", "127.0.0.1:+80", "\":9464\"",
+        "\"[::ffff:127.0.0.1]:9464\""}) {
     const auto problems = problems_of(std::string("  listen: ") + listen + "\n");
     ASSERT_EQ(problems.size(), 1u) << listen;
     EXPECT_THAT(problems[0], HasSubstr("metrics.listen: expected a loopback address")) << listen;

@@ -84,8 +84,8 @@ TEST(MetricsRegistry, OkRunCountsItsRecordsAndSetsLastSuccess) {
   EXPECT_THAT(text, HasSubstr("kokola_runs_total{entity=\"po\",result=\"ok\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("kokola_run_records_total{entity=\"po\",outcome=\"delivered\"} 3\n"));
   EXPECT_THAT(text, HasSubstr("kokola_run_records_total{entity=\"po\",outcome=\"unchanged\"} 5\n"));
-  EXPECT_THAT(text,
-              HasSubstr("kokola_last_successful_run_timestamp_seconds{entity=\"po\"} 1733227203\n"));
+  EXPECT_THAT(
+      text, HasSubstr("kokola_last_successful_run_timestamp_seconds{entity=\"po\"} 1733227203\n"));
 }
 
 TEST(MetricsRegistry, IncompleteRunKeepsTheLastSuccess) {
@@ -95,9 +95,11 @@ TEST(MetricsRegistry, IncompleteRunKeepsTheLastSuccess) {
   const std::string text = r.render({});
   EXPECT_THAT(text, HasSubstr("kokola_runs_total{entity=\"item\",result=\"ok\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("kokola_runs_total{entity=\"item\",result=\"incomplete\"} 1\n"));
-  EXPECT_THAT(text, HasSubstr("kokola_run_records_total{entity=\"item\",outcome=\"delivered\"} 3\n"));
+  EXPECT_THAT(text,
+              HasSubstr("kokola_run_records_total{entity=\"item\",outcome=\"delivered\"} 3\n"));
   EXPECT_THAT(
-      text, HasSubstr("kokola_last_successful_run_timestamp_seconds{entity=\"item\"} 1733227203\n"));
+      text,
+      HasSubstr("kokola_last_successful_run_timestamp_seconds{entity=\"item\"} 1733227203\n"));
 }
 
 TEST(MetricsRegistry, RunResultNamesHowARunEnded) {
@@ -144,7 +146,8 @@ TEST(MetricsRegistry, RequestsByClassAndHistogramCountEqualsRequests) {
   EXPECT_THAT(text, HasSubstr("kokola_app_request_duration_seconds_bucket{le=\"30\"} 4\n"));
   EXPECT_THAT(text, HasSubstr("kokola_app_request_duration_seconds_bucket{le=\"+Inf\"} 4\n"));
   std::smatch sum;
-  ASSERT_TRUE(std::regex_search(text, sum, std::regex("\nkokola_app_request_duration_seconds_sum (\\S+)\n")));
+  ASSERT_TRUE(std::regex_search(text, sum,
+                                std::regex("\nkokola_app_request_duration_seconds_sum (\\S+)\n")));
   EXPECT_NEAR(std::stod(sum[1]), 30.743, 1e-9);
   EXPECT_THAT(text, HasSubstr("kokola_app_request_duration_seconds_count 4\n"));
 }
@@ -188,11 +191,12 @@ TEST(MetricsRegistry, LastSuccessIsSeededFromAnOkRunInTheStore) {
   Registry r("v");
   seed_last_success(r, store);
   const std::string text = r.render({});
-  EXPECT_THAT(text,
-              HasSubstr("kokola_last_successful_run_timestamp_seconds{entity=\"po\"} 1733227203\n"));
+  EXPECT_THAT(
+      text, HasSubstr("kokola_last_successful_run_timestamp_seconds{entity=\"po\"} 1733227203\n"));
   EXPECT_THAT(text,
               Not(HasSubstr("kokola_last_successful_run_timestamp_seconds{entity=\"vendor\"}")));
-  EXPECT_THAT(text, Not(HasSubstr("kokola_last_successful_run_timestamp_seconds{entity=\"item\"}")));
+  EXPECT_THAT(text,
+              Not(HasSubstr("kokola_last_successful_run_timestamp_seconds{entity=\"item\"}")));
 }
 
 }  // namespace
