@@ -109,6 +109,9 @@ class Dispatcher {
   void send(JobRecord job, KokolaTransport& app);
   void settle_answer(const JobRecord& job, const SendResult& res, KokolaTransport& app);
   bool resolve_in_doubt(const JobRecord& job, KokolaTransport& app);
+  // True (and the job finished `unchanged`) when the ledger says another job delivered this
+  // very content while this one waited.
+  bool already_delivered(const JobRecord& job);
   void finish_delivered(const JobRecord& job, const std::string& app_id, const std::string& message,
                         int http_status);
   void finish(const JobRecord& job, Outcome outcome, std::string_view code,

@@ -74,6 +74,7 @@ void Dispatcher::send(JobRecord job, KokolaTransport& app) {
   }
 
   if (job.state == Outcome::in_doubt && resolve_in_doubt(job, app)) return;
+  if (already_delivered(job)) return;
   if (job.tries > 1) {
     std::lock_guard lock(mutex_);
     ++retries_;
@@ -161,6 +162,28 @@ bool Dispatcher::resolve_in_doubt(const JobRecord& job, KokolaTransport& app) {
     return true;
   }
   return false;
+}
+
+// A job queued while an older one with the same content was being sent (a second push, or a
+// run next to a push), or both recovered after a crash: once the older one is delivered,
+// sending this one would write the same content to the app twice. A forced push sends anyway.
+bool Dispatcher::already_delivered(const JobRecord& job) {
+  if (job.force) return false;
+  auto held = store_.ledger(job.entity, job.key);
+  if (!held || held->content_hash != job.content_hash || held->retired != job.retired) {
+    return false;
+  }
+  const std::string message =
+      "already delivered at revision " + std::to_string(held->revision) + " by another job";
+  store_.complete_job(job.id, Outcome::unchanged, "", message, held->app_id, std::nullopt);
+  auto u = update_of(job, Outcome::unchanged, true);
+  u.revision = held->revision;
+  u.app_id = held->app_id;
+  u.message = message;
+  spdlog::info("job {} ({} '{}'): unchanged: {}", job.id, entity_name(job.entity), job.key,
+               message);
+  publish(u);
+  return true;
 }
 
 void Dispatcher::finish_delivered(const JobRecord& job, const std::string& app_id,

@@ -12,7 +12,7 @@ constexpr const char* kActive = "('queued', 'sending', 'retry_wait', 'in_doubt')
 
 // The revision for a new version: above every one handed out and the one the ledger holds.
 std::int64_t issue_revision(SqliteDb& db, Entity e, const std::string& key) {
-  Statement& query = db.cached(
+  auto query = db.cached(
       "SELECT max(coalesce((SELECT last_issued FROM revisions WHERE entity = ?1 AND key = ?2), "
       "0), coalesce((SELECT revision FROM ledger WHERE entity = ?1 AND key = ?2), 0)) + 1");
   query.bind(1, entity_name(e)).bind(2, key);
@@ -37,7 +37,7 @@ struct Waiting {
 
 // The record's jobs that are waiting or sending, oldest first.
 std::vector<Waiting> active_jobs(SqliteDb& db, Entity e, const std::string& key) {
-  Statement& query = db.cached(std::string("SELECT id, state, content_hash, priority FROM jobs "
+  auto query = db.cached(std::string("SELECT id, state, content_hash, priority FROM jobs "
                                            "WHERE entity = ? AND key = ? AND state IN ") +
                                kActive + " ORDER BY id");
   query.bind(1, entity_name(e)).bind(2, key);
@@ -117,7 +117,7 @@ Enqueued StateStore::enqueue_job(JobRecord job) {
 
 std::vector<JobRecord> StateStore::due_jobs(std::int64_t now_ms, int limit) {
   std::lock_guard guard(mutex_);
-  Statement& query = db_->cached(
+  auto query = db_->cached(
       std::string("SELECT id FROM jobs WHERE state IN ('queued', 'retry_wait', "
                   "'in_doubt') AND next_attempt_at <= ? ORDER BY priority, id LIMIT ?"));
   query.bind(1, now_ms).bind(2, static_cast<std::int64_t>(limit));
@@ -126,9 +126,9 @@ std::vector<JobRecord> StateStore::due_jobs(std::int64_t now_ms, int limit) {
   std::vector<JobRecord> out;
   out.reserve(ids.size());
   for (auto id : ids) {
-    Statement& one = db_->cached(
+    auto one = db_->cached(
         "SELECT id, entity, key, state, idempotency_key, revision, content_hash, priority, "
-        "tries, body, retired, depends_on, run_id, row_hash, origin, created_at FROM jobs "
+        "tries, body, retired, depends_on, run_id, row_hash, origin, created_at, force FROM jobs "
         "WHERE id = ?");
     one.bind(1, id);
     if (!one.step()) continue;
@@ -149,6 +149,7 @@ std::vector<JobRecord> StateStore::due_jobs(std::int64_t now_ms, int limit) {
     job.row_hash = one.column_text(13);
     job.origin = one.column_text(14);
     job.created_at = one.column_text(15);
+    job.force = one.column_int(16) != 0;
     out.push_back(std::move(job));
   }
   return out;
@@ -156,7 +157,7 @@ std::vector<JobRecord> StateStore::due_jobs(std::int64_t now_ms, int limit) {
 
 std::optional<std::int64_t> StateStore::next_due() {
   std::lock_guard guard(mutex_);
-  Statement& query = db_->cached(
+  auto query = db_->cached(
       "SELECT min(next_attempt_at) FROM jobs WHERE state IN ('queued', 'retry_wait', "
       "'in_doubt')");
   if (!query.step() || query.column_text(0).empty()) return std::nullopt;
@@ -201,7 +202,7 @@ void StateStore::retry_waiting_now() {
 
 bool StateStore::has_active_job(Entity e, const std::string& key) {
   std::lock_guard guard(mutex_);
-  Statement& query = db_->cached(std::string("SELECT 1 FROM jobs WHERE entity = ? AND key = ? "
+  auto query = db_->cached(std::string("SELECT 1 FROM jobs WHERE entity = ? AND key = ? "
                                              "AND state IN ") +
                                  kActive + " LIMIT 1");
   query.bind(1, entity_name(e)).bind(2, key);
@@ -210,7 +211,7 @@ bool StateStore::has_active_job(Entity e, const std::string& key) {
 
 LedgerPeek StateStore::peek(Entity e, const std::string& key) {
   std::lock_guard guard(mutex_);
-  Statement& query = db_->cached(
+  auto query = db_->cached(
       std::string("SELECT (SELECT row_hash FROM ledger WHERE entity = ?1 AND key = ?2), "
                   "EXISTS (SELECT 1 FROM jobs WHERE entity = ?1 AND key = ?2 AND state IN ") +
       kActive + ")");
@@ -235,7 +236,7 @@ std::map<Entity, QueueCounts> StateStore::queue_counts() {
   std::lock_guard guard(mutex_);
   std::map<Entity, QueueCounts> out;
   for (auto e : kAllEntities) out[e];
-  Statement& query = db_->cached(std::string("SELECT entity, state, count(*) FROM jobs WHERE "
+  auto query = db_->cached(std::string("SELECT entity, state, count(*) FROM jobs WHERE "
                                              "state IN ") +
                                  kActive + " GROUP BY entity, state");
   while (query.step()) {
@@ -252,7 +253,7 @@ std::map<Entity, QueueCounts> StateStore::queue_counts() {
 
 std::int64_t StateStore::failed_record_count() {
   std::lock_guard guard(mutex_);
-  Statement& query = db_->cached(
+  auto query = db_->cached(
       "SELECT count(*) FROM jobs f WHERE f.state = 'failed' AND NOT EXISTS (SELECT 1 FROM jobs l "
       "WHERE l.entity = f.entity AND l.key = f.key AND l.id > f.id)");
   query.step();
@@ -262,7 +263,7 @@ std::int64_t StateStore::failed_record_count() {
 std::map<std::string, std::int64_t> StateStore::run_job_counts(std::int64_t run_id) {
   std::lock_guard guard(mutex_);
   std::map<std::string, std::int64_t> out;
-  Statement& query =
+  auto query =
       db_->cached("SELECT state, count(*) FROM jobs WHERE run_id = ? GROUP BY state");
   query.bind(1, run_id);
   while (query.step()) out[query.column_text(0)] = query.column_int(1);
@@ -272,7 +273,7 @@ std::map<std::string, std::int64_t> StateStore::run_job_counts(std::int64_t run_
 bool StateStore::remember_verdict(Entity e, const std::string& key, const std::string& row_hash,
                                   Outcome outcome, const std::string& message) {
   std::lock_guard guard(mutex_);
-  Statement& query =
+  auto query =
       db_->cached("SELECT row_hash, outcome, message FROM verdicts WHERE entity = ? AND key = ?");
   query.bind(1, entity_name(e)).bind(2, key);
   if (query.step() && query.column_text(0) == row_hash &&
@@ -297,7 +298,7 @@ bool StateStore::remember_verdict(Entity e, const std::string& key, const std::s
 std::optional<std::string> StateStore::not_ready_verdict(Entity e, const std::string& key,
                                                          const std::string& row_hash) {
   std::lock_guard guard(mutex_);
-  Statement& query = db_->cached(
+  auto query = db_->cached(
       "SELECT message FROM verdicts WHERE entity = ? AND key = ? AND row_hash = ? AND "
       "outcome = 'not_ready'");
   query.bind(1, entity_name(e)).bind(2, key).bind(3, row_hash);

@@ -36,14 +36,12 @@ void SqliteDb::exec(const std::string& sql) {
 
 Statement SqliteDb::prepare(std::string_view sql) { return Statement(*this, sql); }
 
-Statement& SqliteDb::cached(std::string_view sql) {
+CachedStatement SqliteDb::cached(std::string_view sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
     it = cache_.emplace(std::string(sql), std::make_unique<Statement>(*this, sql)).first;
-  } else {
-    it->second->reset();
   }
-  return *it->second;
+  return CachedStatement(*it->second);
 }
 
 std::int64_t SqliteDb::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }

@@ -30,6 +30,7 @@ class SqliteError : public std::runtime_error {
 };
 
 class Statement;
+class CachedStatement;
 
 class SqliteDb {
  public:
@@ -44,9 +45,9 @@ class SqliteDb {
   // Runs one or more statements that return no rows the caller needs (PRAGMAs, DDL).
   void exec(const std::string& sql);
   Statement prepare(std::string_view sql);
-  // A statement prepared once and kept for the life of the connection, reset and with its
-  // parameters cleared: for the statements run once per record or per job.
-  Statement& cached(std::string_view sql);
+  // A statement prepared once and kept for the life of the connection, lent out reset and
+  // with its parameters cleared: for the statements run once per record or per job.
+  CachedStatement cached(std::string_view sql);
   std::int64_t last_insert_rowid() const;
   int changes() const;
   // Throws SqliteError for `code` with "<doing> '<path>': <message>".
@@ -88,6 +89,30 @@ class Statement {
  private:
   SqliteDb& db_;
   sqlite3_stmt* stmt_ = nullptr;
+};
+
+// A cached statement on loan (SqliteDb::cached), reset when the loan ends. A statement left
+// in the middle of its rows keeps its read transaction open, and with it every page of the
+// WAL written since: the log could then never be checkpointed and would grow until a restart.
+class CachedStatement {
+ public:
+  explicit CachedStatement(Statement& statement) : statement_(statement) {}
+  ~CachedStatement() { statement_.reset(); }
+  CachedStatement(const CachedStatement&) = delete;
+  CachedStatement& operator=(const CachedStatement&) = delete;
+
+  template <typename T>
+  CachedStatement& bind(int index, const T& value) {
+    statement_.bind(index, value);
+    return *this;
+  }
+  bool step() { return statement_.step(); }
+  void run() { statement_.run(); }
+  std::int64_t column_int(int index) const { return statement_.column_int(index); }
+  std::string column_text(int index) const { return statement_.column_text(index); }
+
+ private:
+  Statement& statement_;
 };
 
 // BEGIN IMMEDIATE on construction (the write lock is taken at once, so a concurrent writer

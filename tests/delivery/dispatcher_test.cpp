@@ -113,6 +113,49 @@ TEST_F(OutboxTest, OneJobPerRecordIsInFlight) {
   EXPECT_TRUE(dispatcher_->stop(std::chrono::seconds(10)));
 }
 
+TEST_F(OutboxTest, SameContentQueuedWhileItIsBeingSentIsNotSentTwice) {
+  const std::int64_t first = enqueue(job_for(Entity::vendor, "V-1", "one"));
+  HookedApp app;
+  std::int64_t second = 0;
+  std::vector<JobUpdate> heard;
+  app.on_put = [this, &second, &heard] {
+    JobRecord again = job_for(Entity::vendor, "V-1", "one", /*manual=*/true);
+    again.idempotency_key = "idem-second";
+    Enqueued queued = store_->enqueue_job(again);
+    EXPECT_TRUE(queued.created) << "the job being sent cannot take it over";
+    second = queued.id;
+    dispatcher_->watch(second, [&heard](const JobUpdate& u) {
+      heard.push_back(u);
+      return true;
+    });
+  };
+  dispatcher_->drain(app);
+
+  ASSERT_EQ(app.puts.size(), 1u) << "the same content went to the app twice";
+  EXPECT_EQ(job(first).state, Outcome::delivered);
+  EXPECT_EQ(job(second).state, Outcome::unchanged);
+  EXPECT_THAT(job(second).message, HasSubstr("already delivered at revision 1"));
+  ASSERT_FALSE(heard.empty());
+  EXPECT_EQ(heard.back().state, Outcome::unchanged);
+  EXPECT_EQ(heard.back().revision, 1);
+  EXPECT_FALSE(heard.back().app_id.empty());
+}
+
+TEST_F(OutboxTest, ForcedSameContentQueuedWhileItIsBeingSentIsSent) {
+  enqueue(job_for(Entity::vendor, "V-1", "one"));
+  HookedApp app;
+  app.on_put = [this] {
+    JobRecord forced = job_for(Entity::vendor, "V-1", "one", /*manual=*/true);
+    forced.idempotency_key = "idem-forced";
+    forced.force = true;
+    store_->enqueue_job(forced);
+  };
+  dispatcher_->drain(app);
+
+  EXPECT_EQ(app.puts.size(), 2u);
+  EXPECT_EQ(store_->ledger(Entity::vendor, "V-1")->revision, 2);
+}
+
 TEST_F(OutboxTest, StartedSendersDeliverWhatIsQueued) {
   gate_.open();
   dispatcher_->start();

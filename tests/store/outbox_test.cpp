@@ -161,6 +161,7 @@ TEST_F(StoreOutbox, DueJobCarriesWhatTheSenderNeeds) {
   po.entity = Entity::purchase_order;
   po.retired = true;
   po.run_id = 42;
+  po.force = true;
   po.depends_on = nlohmann::json::array({{{"entity", "vendor"}, {"key", "V-1"}}});
   store_.enqueue_job(po);
 
@@ -173,6 +174,7 @@ TEST_F(StoreOutbox, DueJobCarriesWhatTheSenderNeeds) {
   EXPECT_EQ(due[0].run_id, 42);
   EXPECT_EQ(due[0].depends_on, po.depends_on);
   EXPECT_EQ(due[0].revision, 1);
+  EXPECT_TRUE(due[0].force);
 }
 
 TEST_F(StoreOutbox, ClaimRefusesAJobNoLongerInTheState) {
@@ -378,6 +380,36 @@ TEST_F(StoreOutbox, SetLedgerRowHashChangesOnlyTheFingerprint) {
   EXPECT_EQ(ledger->row_hash, "r2");
   EXPECT_EQ(ledger->content_hash, "hash-a");
   EXPECT_EQ(ledger->revision, 1);
+}
+
+// A statement left in the middle of its rows would keep a read transaction open, and the WAL
+// could never be copied back into the database: it would grow for as long as the daemon runs.
+TEST_F(StoreOutbox, NoReadTransactionStaysOpenBetweenCalls) {
+  const auto id = store_.enqueue_job(version("V-1", "a")).id;
+  store_.enqueue_job(version("V-2", "a"));
+  EXPECT_TRUE(store_.has_active_job(Entity::vendor, "V-1"));
+  ASSERT_TRUE(store_.claim_job(id, Outcome::queued));
+  LedgerEntry entry{Entity::vendor, "V-1", "hash-a", 1, "vnd_1", "", false, "row-a"};
+  store_.complete_job(id, Outcome::delivered, "", "created in the app", "vnd_1", entry);
+  store_.remember_verdict(Entity::vendor, "V-3", "row-0", Outcome::invalid, "name: required");
+  store_.remember_verdict(Entity::vendor, "V-3", "row-0", Outcome::invalid, "name: required");
+  store_.peek(Entity::vendor, "V-1");
+  store_.due_jobs(0, 10);
+  store_.next_due();
+  store_.queue_counts();
+
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(dir_.file("state.db").c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "SELECT count(*) FROM jobs", nullptr, nullptr, nullptr), SQLITE_OK);
+  int log_frames = -1;
+  int copied = -1;
+  const int rc = sqlite3_wal_checkpoint_v2(other, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
+                                           &copied);
+  sqlite3_close(other);
+  ASSERT_EQ(rc, SQLITE_OK);
+  EXPECT_GT(log_frames, 0);
+  EXPECT_EQ(copied, log_frames) << "a read transaction of the store keeps the WAL from being "
+                                   "copied back";
 }
 
 TEST_F(StoreOutbox, IntegrityCheckSaysOk) { EXPECT_EQ(store_.integrity_check(), "ok"); }
