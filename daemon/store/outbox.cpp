@@ -38,8 +38,8 @@ struct Waiting {
 // The record's jobs that are waiting or sending, oldest first.
 std::vector<Waiting> active_jobs(SqliteDb& db, Entity e, const std::string& key) {
   auto query = db.cached(std::string("SELECT id, state, content_hash, priority FROM jobs "
-                                           "WHERE entity = ? AND key = ? AND state IN ") +
-                               kActive + " ORDER BY id");
+                                     "WHERE entity = ? AND key = ? AND state IN ") +
+                         kActive + " ORDER BY id");
   query.bind(1, entity_name(e)).bind(2, key);
   std::vector<Waiting> out;
   while (query.step()) {
@@ -203,8 +203,8 @@ void StateStore::retry_waiting_now() {
 bool StateStore::has_active_job(Entity e, const std::string& key) {
   std::lock_guard guard(mutex_);
   auto query = db_->cached(std::string("SELECT 1 FROM jobs WHERE entity = ? AND key = ? "
-                                             "AND state IN ") +
-                                 kActive + " LIMIT 1");
+                                       "AND state IN ") +
+                           kActive + " LIMIT 1");
   query.bind(1, entity_name(e)).bind(2, key);
   return query.step();
 }
@@ -237,8 +237,8 @@ std::map<Entity, QueueCounts> StateStore::queue_counts() {
   std::map<Entity, QueueCounts> out;
   for (auto e : kAllEntities) out[e];
   auto query = db_->cached(std::string("SELECT entity, state, count(*) FROM jobs WHERE "
-                                             "state IN ") +
-                                 kActive + " GROUP BY entity, state");
+                                       "state IN ") +
+                           kActive + " GROUP BY entity, state");
   while (query.step()) {
     auto& c = out[store::read_entity(query.column_text(0), path_)];
     auto state = store::read_outcome(query.column_text(1), path_);
@@ -263,8 +263,7 @@ std::int64_t StateStore::failed_record_count() {
 std::map<std::string, std::int64_t> StateStore::run_job_counts(std::int64_t run_id) {
   std::lock_guard guard(mutex_);
   std::map<std::string, std::int64_t> out;
-  auto query =
-      db_->cached("SELECT state, count(*) FROM jobs WHERE run_id = ? GROUP BY state");
+  auto query = db_->cached("SELECT state, count(*) FROM jobs WHERE run_id = ? GROUP BY state");
   query.bind(1, run_id);
   while (query.step()) out[query.column_text(0)] = query.column_int(1);
   return out;

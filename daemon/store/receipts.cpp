@@ -75,8 +75,7 @@ std::vector<JobRecord> read_jobs(SqliteDb& db, Statement& query) {
 void insert_attempt(SqliteDb& db, std::int64_t job_id, const Attempt& a, bool ignore_known) {
   std::int64_t number = a.number;
   if (number <= 0) {
-    auto last =
-        db.cached("SELECT coalesce(max(number), 0) + 1 FROM attempts WHERE job_id = ?");
+    auto last = db.cached("SELECT coalesce(max(number), 0) + 1 FROM attempts WHERE job_id = ?");
     last.bind(1, job_id);
     last.step();
     number = last.column_int(0);

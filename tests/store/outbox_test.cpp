@@ -403,8 +403,8 @@ TEST_F(StoreOutbox, NoReadTransactionStaysOpenBetweenCalls) {
   ASSERT_EQ(sqlite3_exec(other, "SELECT count(*) FROM jobs", nullptr, nullptr, nullptr), SQLITE_OK);
   int log_frames = -1;
   int copied = -1;
-  const int rc = sqlite3_wal_checkpoint_v2(other, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
-                                           &copied);
+  const int rc =
+      sqlite3_wal_checkpoint_v2(other, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames, &copied);
   sqlite3_close(other);
   ASSERT_EQ(rc, SQLITE_OK);
   EXPECT_GT(log_frames, 0);
