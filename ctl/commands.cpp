@@ -39,8 +39,12 @@ int report_error(const Invocation& inv, const Response& response) {
   if (response.error_code == error_code::kConfigInvalid) {
     return report_config_invalid(response.error_message);
   }
-  std::cerr << "kokolactl: " << inv.cmd << " refused by kokola-syncd: " << response.error_message
-            << " (" << response.error_code << ")\n";
+  // Only the role and the connection limits refuse a request; other errors are answers.
+  const bool refusal = response.error_code == error_code::kPermissionDenied ||
+                       response.error_code == error_code::kBusy;
+  std::cerr << "kokolactl: " << inv.cmd << (refusal ? " refused by" : ": error from")
+            << " kokola-syncd: " << response.error_message << " (" << response.error_code
+            << ")\n";
   return response.error_code == error_code::kPermissionDenied ? kExitPermissionDenied : kExitError;
 }
 

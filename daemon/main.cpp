@@ -5,13 +5,17 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <functional>
 #include <iostream>
 #include <optional>
+#include <thread>
 
 #include "config/config.hpp"
 #include "delivery/dispatcher.hpp"
@@ -100,6 +104,12 @@ int run(const kokola::Config& loaded) {
     }
   });
 
+  // Stopping: the senders get delivery.shutdown_grace on a thread of their own while the
+  // loop goes on writing the results of requests that end meanwhile.
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>
+      stopping;
+  std::thread stopper;
+  std::atomic<bool> stopped_clean{true};
   boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
   std::function<void(boost::system::error_code, int)> on_signal;
   on_signal = [&](boost::system::error_code ec, int signo) {
@@ -114,6 +124,14 @@ int run(const kokola::Config& loaded) {
     notifier.stopping();
     notifier.stop();
     service.stop();
+    stopping.emplace(io.get_executor());
+    stopper = std::thread([&] {
+      stopped_clean = dispatcher.stop(runtime->config->delivery.shutdown_grace);
+      boost::asio::post(io, [&] {
+        service.abandon_requests();
+        stopping.reset();
+      });
+    });
   };
   signals.async_wait(on_signal);
   spdlog::info("kokola-syncd {} started (config '{}', state '{}', {} senders)", kokola::kVersion,
@@ -122,8 +140,9 @@ int run(const kokola::Config& loaded) {
   notifier.ready();
   notifier.start();
   io.run();
+  if (stopper.joinable()) stopper.join();
   if (metrics_server) metrics_server->stop();
-  if (!dispatcher.stop(runtime->config->delivery.shutdown_grace)) {
+  if (!stopped_clean) {
     // A request still without an answer: its job stays `sending` and is looked up at the
     // next start. Threads blocked in it cannot be joined, so leave without unwinding.
     spdlog::warn(

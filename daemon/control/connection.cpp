@@ -104,6 +104,21 @@ void Connection::stop() {
   asio::post(socket_.get_executor(), [self = shared_from_this()] { self->close(); });
 }
 
+void Connection::drain() {
+  asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    self->draining_ = true;
+    if (self->waiting_for_request_ || self->refused_) self->close();
+  });
+}
+
+void Connection::abandon(std::string message) {
+  asio::post(socket_.get_executor(), [self = shared_from_this(), m = std::move(message)] {
+    if (self->closed_) return;
+    if (self->waiting_for_request_ || !self->request_id_) return self->close();
+    self->send(error_line(self->request_id_, error_code::kShuttingDown, m), true, true);
+  });
+}
+
 // Only the time spent waiting for the client counts as idle: the timer is armed here, after
 // the previous result was written, and stopped by the next non-blank line.
 void Connection::wait_for_request() {
@@ -176,6 +191,12 @@ void Connection::handle_line(std::string_view line) {
 
   waiting_for_request_ = false;
   timer_.cancel();
+  if (draining_) {
+    send(error_line(std::nullopt, error_code::kShuttingDown,
+                    "kokola-syncd is stopping and takes no new request"),
+         true, true);
+    return;
+  }
   auto parsed = parse_request(line);
   if (const auto* e = error_of(parsed)) {
     send(error_line(*e), true, e->close);
@@ -190,6 +211,7 @@ void Connection::handle_line(std::string_view line) {
 }
 
 void Connection::dispatch(Request request) {
+  request_id_ = request.id;
   auto reply =
       std::make_shared<ConnectionReply>(shared_from_this(), socket_.get_executor(), request.id);
   spdlog::debug("control request '{}' {} from uid {} pid {}", request.id, request.cmd, peer_.uid,
@@ -238,7 +260,11 @@ void Connection::on_write(boost::system::error_code ec) {
     }
     return;
   }
-  if (done.final) wait_for_request();
+  if (done.final) {
+    request_id_.reset();
+    if (draining_) return close();
+    wait_for_request();
+  }
   if (!queue_.empty()) do_write();
 }
 

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -30,6 +31,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Sends a `busy` error line with a null id, then closes without reading a request.
   void refuse(std::string message);
   void stop();
+  // The daemon is stopping: closes the connection when it waits for a request, else once
+  // the result of the request in flight is written.
+  void drain();
+  // Answers a request still in flight with `shutting_down` and `message`, then closes.
+  void abandon(std::string message);
 
   // Queues one complete line. `final` marks the request's result: once it is written the
   // next request is read, or the connection closes when `close_after` is set. Strand only.
@@ -63,6 +69,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   boost::asio::steady_timer timer_;  // idle timeout, or the end of lingering after a refusal
   bool waiting_for_request_ = false;
   bool refused_ = false;
+  bool draining_ = false;
+  std::optional<std::string> request_id_;  // of the request in flight
   std::string read_buffer_;
   std::deque<Outgoing> queue_;
   bool writing_ = false;

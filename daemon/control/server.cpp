@@ -73,19 +73,39 @@ void ControlServer::start() {
 }
 
 void ControlServer::stop() {
-  if (stopped_) return;
-  stopped_ = true;
+  stop_accepting();
+  std::lock_guard lock(connections_mutex_);
+  for (auto& weak : connections_) {
+    if (auto connection = weak.lock()) connection->stop();
+  }
+  connections_.clear();
+}
 
-  boost::system::error_code ignored;
-  retry_timer_.cancel();
-  acceptor_.close(ignored);
+void ControlServer::drain() {
+  stop_accepting();
+  std::lock_guard lock(connections_mutex_);
+  for (auto& weak : connections_) {
+    if (auto connection = weak.lock()) connection->drain();
+  }
+}
+
+void ControlServer::abandon(const std::string& message) {
   {
     std::lock_guard lock(connections_mutex_);
     for (auto& weak : connections_) {
-      if (auto connection = weak.lock()) connection->stop();
+      if (auto connection = weak.lock()) connection->abandon(message);
     }
     connections_.clear();
   }
+  stop_accepting();
+}
+
+void ControlServer::stop_accepting() {
+  if (stopped_) return;
+  stopped_ = true;
+  boost::system::error_code ignored;
+  retry_timer_.cancel();
+  acceptor_.close(ignored);
   unlink_socket_file(socket_file_);
 }
 

@@ -88,10 +88,17 @@ class ControlServer {
   void start();
   // Closes the acceptor and every connection and removes the socket file. Idempotent.
   void stop();
+  // The first half of a graceful stop: closes the acceptor and removes the socket file;
+  // idle connections close, and one with a request in flight closes once its result is
+  // written. abandon() then answers what is still in flight with `shutting_down` and
+  // `message`, and stops.
+  void drain();
+  void abandon(const std::string& message);
 
   const std::string& socket_path() const { return options_.socket_path; }
 
  private:
+  void stop_accepting();
   void do_accept();
   void on_accept(boost::system::error_code ec, boost::asio::local::stream_protocol::socket s);
   // Waits before accepting again after a failed accept, longer after each failure in a row.

@@ -112,8 +112,15 @@ void Service::start() {
 void Service::stop() {
   if (stopping_.exchange(true)) return;
   for (auto& [e, timer] : timers_) timer->cancel();
-  if (server_) server_->stop();
+  if (server_) server_->drain();
   runtime()->pipeline->request_stop();
+}
+
+void Service::abandon_requests() {
+  if (!server_) return;
+  server_->abandon(
+      "kokola-syncd stopped before this request ended; its jobs are kept in the state store "
+      "and go on after the restart (see kokolactl jobs)");
 }
 
 std::string Service::status_line() const {

@@ -47,9 +47,13 @@ class Service {
   // Binds the control socket (throws on failure: start-up only), starts the senders and arms
   // the schedules.
   void start();
-  // Stops taking work: closes the socket, cancels the schedules, asks a run in progress to
-  // stop after its current record. The senders are stopped by their owner.
+  // Stops taking work: removes the socket (a request already in flight still gets its
+  // result), cancels the schedules, asks a run in progress to stop after its current
+  // record. The senders are stopped by their owner; then abandon_requests().
   void stop();
+  // After the senders stopped: answers each request still without a result with
+  // `shutting_down`, saying that its jobs are kept, and closes the connections.
+  void abandon_requests();
   // Reads the configuration file again and applies it whole, or keeps the current one. Returns
   // "" when applied, else every reason it was not, joined by "; ".
   std::string reload();

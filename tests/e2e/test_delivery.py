@@ -4,12 +4,16 @@ and one log line per run, and a record rejected by the app not being sent again 
 schedule."""
 
 import http.server
+import signal
+import subprocess
 import threading
 import time
 import unittest
 import urllib.request
 
-from harness import EXIT_OK, EXIT_REJECTED, Env, wait_for
+from harness import BIN_DIR, EXIT_OK, EXIT_REJECTED, Env, wait_for
+
+EXIT_ERROR = 1
 
 PO = "PWU2012502-0000517"
 
@@ -144,6 +148,38 @@ class DeliveryTest(unittest.TestCase):
         rc, out, err = env.ctl("push", "vendor", "V-0001")
         self.assertEqual(rc, EXIT_OK, out + err)
         self.assertIn("V-0001", env.sandbox.records("vendor"))
+
+
+    def test_sigterm_answers_every_request_in_flight(self):
+        # Each PUT takes 3 s; one sender: V-0001 is being sent when SIGTERM comes, V-0002
+        # waits behind it. The grace (10 s) lets the first finish; the second is not sent.
+        env = Env(faults=[{"method": "PUT", "delay_ms": 3000, "times": 100000}])
+        self.addCleanup(env.stop)
+        add_section(env, "delivery: {senders: 1, shutdown_grace: 10s}")
+        env.start_daemon()
+        ctl = [str(BIN_DIR / "kokolactl"), "--socket", str(env.socket)]
+        sent = subprocess.Popen(ctl + ["push", "vendor", "V-0001", "--wait"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        wait_for(lambda: env.ctl_json("status")[1]["delivery"]["in_flight"] == 1, "the first PUT")
+        waiting = subprocess.Popen(ctl + ["push", "vendor", "V-0002", "--wait"],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        wait_for(lambda: env.ctl_json("status")[1]["entities"]["vendor"]["queue"]["queued"] >= 1,
+                 "the second job")
+        env.daemon.send_signal(signal.SIGTERM)
+
+        out, err = sent.communicate(timeout=30)
+        self.assertEqual(sent.returncode, EXIT_OK, out + err)
+        self.assertIn("vendor V-0001: delivered", out)
+        out, err = waiting.communicate(timeout=30)
+        self.assertEqual(waiting.returncode, EXIT_ERROR, out + err)
+        self.assertIn("(shutting_down)", err)
+        self.assertIn("jobs are kept", err)
+        self.assertEqual(env.daemon.wait(timeout=30), 0)
+        self.assertFalse(env.socket.exists())
+
+        # The job kept goes after the restart.
+        env.start_daemon()
+        wait_for(lambda: "V-0002" in env.sandbox.records("vendor"), "the kept job", timeout=30)
 
 
 if __name__ == "__main__":
