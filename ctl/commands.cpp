@@ -43,8 +43,7 @@ int report_error(const Invocation& inv, const Response& response) {
   const bool refusal = response.error_code == error_code::kPermissionDenied ||
                        response.error_code == error_code::kBusy;
   std::cerr << "kokolactl: " << inv.cmd << (refusal ? " refused by" : ": error from")
-            << " kokola-syncd: " << response.error_message << " (" << response.error_code
-            << ")\n";
+            << " kokola-syncd: " << response.error_message << " (" << response.error_code << ")\n";
   return response.error_code == error_code::kPermissionDenied ? kExitPermissionDenied : kExitError;
 }
 

@@ -5,11 +5,11 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <functional>
@@ -106,8 +106,7 @@ int run(const kokola::Config& loaded) {
 
   // Stopping: the senders get delivery.shutdown_grace on a thread of their own while the
   // loop goes on writing the results of requests that end meanwhile.
-  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>
-      stopping;
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> stopping;
   std::thread stopper;
   std::atomic<bool> stopped_clean{true};
   boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
