@@ -2,7 +2,9 @@
 // order, and passes references down; everything that can fail at start-up fails here,
 // before the daemon reports itself ready. Exit codes: 0 clean stop (or config ok), 1
 // start-up failure, 64 usage, 78 configuration invalid.
+#include <grp.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <atomic>
@@ -28,6 +30,7 @@
 #include "metrics/registry.hpp"
 #include "metrics/server.hpp"
 #include "platform/notify.hpp"
+#include "service/roles.hpp"
 #include "service/service.hpp"
 #include "store/state_store.hpp"
 
@@ -43,10 +46,25 @@ struct Options {
   std::string log_level;
 };
 
-// --check-config: the file, the token (the same checks as at start) and the ERP's views and
-// columns.
-int check_config(const kokola::Config& config) {
+// The groups the configuration names (roles and the socket's group), looked up as at start.
+std::vector<std::string> group_problems(const kokola::Config& config) {
   std::vector<std::string> problems;
+  try {
+    kokola::RolePolicy policy(config.control, ::geteuid());
+  } catch (const std::exception& e) {
+    problems.push_back(std::string("control: ") + e.what());
+  }
+  const std::string& socket_group = config.control.socket_group;
+  if (!socket_group.empty() && ::getgrnam(socket_group.c_str()) == nullptr) {
+    problems.push_back("control.socket_group: no such group '" + socket_group + "'");
+  }
+  return problems;
+}
+
+// --check-config: the file, the token (the same checks as at start), the groups, and the
+// ERP's views and columns.
+int check_config(const kokola::Config& config) {
+  std::vector<std::string> problems = group_problems(config);
   try {
     kokola::read_api_token(config.kokola);
   } catch (const std::exception& e) {
@@ -128,6 +146,7 @@ int run(const kokola::Config& loaded) {
       stopped_clean = dispatcher.stop(runtime->config->delivery.shutdown_grace);
       boost::asio::post(io, [&] {
         service.abandon_requests();
+        dispatcher.forget_watchers();
         stopping.reset();
       });
     });
@@ -194,6 +213,11 @@ int main(int argc, char** argv) {
     return kExitConfig;
   }
   if (opt.check_config) return check_config(config);
+  // A group missing is the configuration's fault, not a failure to retry.
+  if (auto problems = group_problems(config); !problems.empty()) {
+    for (const auto& p : problems) std::cerr << "kokola-syncd: " << p << "\n";
+    return kExitConfig;
+  }
 
   try {
     kokola::setup_logging(opt.log_level.empty() ? config.log_level : opt.log_level);

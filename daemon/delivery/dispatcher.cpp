@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "delivery/clock.hpp"
+#include "domain/words.hpp"
 
 namespace kokola {
 namespace {
@@ -62,6 +63,14 @@ void Dispatcher::wake(bool urgent) {
 void Dispatcher::watch(std::int64_t job_id, JobWatcher watcher) {
   std::lock_guard lock(mutex_);
   watchers_[job_id].push_back(std::move(watcher));
+}
+
+void Dispatcher::forget_watchers() {
+  std::map<std::int64_t, std::vector<JobWatcher>> dropped;
+  {
+    std::lock_guard lock(mutex_);
+    dropped.swap(watchers_);
+  }
 }
 
 void Dispatcher::superseded(std::int64_t job_id, std::int64_t by) {
@@ -250,8 +259,9 @@ void Dispatcher::hold_after_failure(const SendResult& result) {
     if (now + wait > held_until_) {
       held_until_ = now + wait;
       held_by_app_ = true;
-      hold_reason_ =
-          "the app asked to wait (HTTP " + std::to_string(result.http_status) + ", Retry-After)";
+      hold_reason_ = "the app asked to wait (HTTP " + std::to_string(result.http_status) +
+                     ", Retry-After " + std::to_string(result.retry_after->count()) + " s" +
+                     (wait < *result.retry_after ? ", cut to delivery.max_retry_after" : "") + ")";
     }
     return;
   }
@@ -260,8 +270,8 @@ void Dispatcher::hold_after_failure(const SendResult& result) {
   if (now + wait > held_until_) {
     held_until_ = now + wait;
     held_by_app_ = false;
-    hold_reason_ = "backing off after " + std::to_string(app_failures_) +
-                   " failed requests in a row: " + result.message;
+    hold_reason_ = "backing off after " + count_of(app_failures_, "failed request") +
+                   " in a row: " + result.message;
   }
 }
 

@@ -81,6 +81,9 @@ class Dispatcher {
   // A job was queued: `urgent` (a manual one) makes the senders look again at once.
   void wake(bool urgent);
   void watch(std::int64_t job_id, JobWatcher watcher);
+  // After stop(): lets go of every watcher (and what it holds, such as a reply to a client)
+  // while the event loop still runs; nothing would call them any more.
+  void forget_watchers();
   // Tells the watchers of a job that a newer version replaced it.
   void superseded(std::int64_t job_id, std::int64_t by);
   DeliveryState state() const;

@@ -136,7 +136,8 @@ SendResult classify_error_answer(const HttpAnswer& answer, std::string_view requ
 
   result.message = answer_message(request, answer, label, detail);
   if (result.retry_after) {
-    result.message += " (retry after " + std::to_string(result.retry_after->count()) + " s)";
+    result.message +=
+        " (the app asks to retry after " + std::to_string(result.retry_after->count()) + " s)";
   }
   return result;
 }

@@ -10,6 +10,7 @@
 #include <boost/asio/post.hpp>
 
 #include "delivery/clock.hpp"
+#include "domain/words.hpp"
 #include "kokola/version.hpp"
 #include "service/commands_util.hpp"
 #include "service/service.hpp"
@@ -59,7 +60,6 @@ void Service::do_status(ReplyPtr reply) {
     const Config& config = *rt->config;
     std::map<Entity, std::pair<bool, std::chrono::milliseconds>> schedule;
     for (const auto& [e, s] : config.schedule) schedule[e] = {s.enabled, s.interval};
-    nlohmann::json data = status_.to_json(schedule);
     auto queues = store_.queue_counts();
     auto delivery = dispatcher_.state();
     std::map<Entity, std::int64_t> flying;
@@ -71,9 +71,14 @@ void Service::do_status(ReplyPtr reply) {
     std::int64_t depth = 0;
     std::vector<std::string> paused_names;
     for (auto e : kAllEntities) {
-      auto& entry = data["entities"][std::string(entity_name(e))];
       const auto& q = queues[e];
       depth += q.total();
+    }
+    status_.set_jobs_waiting(depth);
+    nlohmann::json data = status_.to_json(schedule);
+    for (auto e : kAllEntities) {
+      auto& entry = data["entities"][std::string(entity_name(e))];
+      const auto& q = queues[e];
       entry["paused"] = paused(e);
       if (paused(e)) paused_names.emplace_back(entity_name(e));
       entry["queue"] = {
@@ -99,9 +104,13 @@ void Service::do_status(ReplyPtr reply) {
       reasons.push_back("the app asked to wait until " +
                         at(delivery.rate_limited_until).get<std::string>());
     }
-    if (auto failed = store_.failed_record_count(); failed > 0) {
-      reasons.push_back(std::to_string(failed) +
-                        " records failed and were not retried (kokolactl jobs --state failed)");
+    if (auto failed = store_.records_ended(Outcome::failed); failed > 0) {
+      reasons.push_back(count_of(failed, "record") +
+                        " failed and not retried (kokolactl jobs --state failed)");
+    }
+    if (auto rejected = store_.records_ended(Outcome::rejected); rejected > 0) {
+      reasons.push_back(count_of(rejected, "record") +
+                        " rejected by the app (kokolactl jobs --state rejected)");
     }
     data["degraded"] = !reasons.empty();
     data["version"] = kVersion;

@@ -34,7 +34,12 @@ std::string Service::reload() {
     }
     dispatcher_.reconfigure(next->config->delivery, next->make_transport);
     spdlog::set_level(spdlog::level::from_str(next->config->log_level));
+    // Only a changed schedule starts its interval again: reloading more often than the
+    // interval (a rotated token) must not put the runs off for ever.
     for (auto& [e, timer] : timers_) {
+      const auto& before = current->config->schedule.at(e);
+      const auto& after = next->config->schedule.at(e);
+      if (before.enabled == after.enabled && before.interval == after.interval) continue;
       timer->cancel();
       arm_schedule(e);
     }

@@ -124,6 +124,9 @@ void Service::abandon_requests() {
 }
 
 std::string Service::status_line() const {
+  std::int64_t waiting = 0;
+  for (const auto& [e, q] : store_.queue_counts()) waiting += q.total();
+  status_.set_jobs_waiting(waiting);
   std::string line = status_.summary_line();
   auto d = dispatcher_.state();
   if (!d.hold_reason.empty()) line += "; held: " + d.hold_reason;

@@ -114,7 +114,7 @@ class Service {
   mutable std::mutex runtime_mutex_;
   std::shared_ptr<Runtime> runtime_;
   std::function<void(bool)> reload_hook_;
-  ServiceStatus status_;
+  mutable ServiceStatus status_;  // mutable: status_line() tells it how many jobs wait
   std::unique_ptr<control::ControlServer> server_;
   std::map<Entity, std::unique_ptr<boost::asio::steady_timer>> timers_;
   boost::asio::thread_pool intake_{2};

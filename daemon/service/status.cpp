@@ -53,13 +53,28 @@ void ServiceStatus::app_answered(const SendResult& result) {
   if (!reached) {
     app_last_error_ = result.message;
     app_last_failure_at_ = utc_now_rfc3339();
+    if (result.http_status == 0) {
+      app_problem_ = "is unreachable";
+    } else if (result.status == SendStatus::auth_failed) {
+      app_problem_ = "refuses the API token";
+    } else if (result.http_status == 429) {
+      app_problem_ = "is limiting the rate of requests";
+    } else {
+      app_problem_ = "is failing";
+    }
   }
+}
+
+void ServiceStatus::set_jobs_waiting(std::int64_t n) {
+  std::lock_guard lock(mutex_);
+  jobs_waiting_ = n;
 }
 
 std::vector<std::string> ServiceStatus::degraded_reasons_locked() const {
   std::vector<std::string> reasons;
-  if (app_reachable_ == false)
-    reasons.push_back("the Kokola App is unreachable: " + app_last_error_);
+  if (app_reachable_ == false && jobs_waiting_ > 0) {
+    reasons.push_back("the Kokola App " + app_problem_ + ": " + app_last_error_);
+  }
   for (const auto& [e, s] : entities_) {
     if (s.last_run_failed) {
       reasons.push_back("the last " + std::string(entity_name(e)) +

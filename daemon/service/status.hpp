@@ -31,6 +31,10 @@ class ServiceStatus {
   void push_finished(Entity e, const std::string& key);
 
   void app_answered(const SendResult& result);
+  // Jobs waiting for the app (queued, retry_wait, in_doubt, sending). A failure of the app
+  // degrades the service only while some wait: with nothing to send, the last failure says
+  // nothing about what the app holds.
+  void set_jobs_waiting(std::int64_t n);
 
   // The "status" result of the control protocol, minus what the caller adds (version, pid,
   // paths).
@@ -57,6 +61,8 @@ class ServiceStatus {
   std::vector<std::pair<Entity, std::string>> in_flight_;
   std::optional<bool> app_reachable_;
   std::string app_last_error_;
+  std::string app_problem_;  // "unreachable", "refuses the API token", ...
+  std::int64_t jobs_waiting_ = 0;
   std::string app_last_failure_at_;
 };
 

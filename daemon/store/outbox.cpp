@@ -251,11 +251,12 @@ std::map<Entity, QueueCounts> StateStore::queue_counts() {
   return out;
 }
 
-std::int64_t StateStore::failed_record_count() {
+std::int64_t StateStore::records_ended(Outcome state) {
   std::lock_guard guard(mutex_);
   auto query = db_->cached(
-      "SELECT count(*) FROM jobs f WHERE f.state = 'failed' AND NOT EXISTS (SELECT 1 FROM jobs l "
+      "SELECT count(*) FROM jobs f WHERE f.state = ? AND NOT EXISTS (SELECT 1 FROM jobs l "
       "WHERE l.entity = f.entity AND l.key = f.key AND l.id > f.id)");
+  query.bind(1, outcome_name(state));
   query.step();
   return query.column_int(0);
 }

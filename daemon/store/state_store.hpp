@@ -225,8 +225,8 @@ class StateStore {
   void set_ledger_row_hash(Entity e, const std::string& key, const std::string& row_hash);
   std::map<Entity, QueueCounts> queue_counts();
   std::vector<JobRecord> jobs(const JobQuery& query);
-  // How many records' newest job ended `failed`.
-  std::int64_t failed_record_count();
+  // How many records' newest job ended in `state` (failed, rejected).
+  std::int64_t records_ended(Outcome state);
   // The records whose newest job ended `failed`: that job for each.
   std::vector<JobRecord> failed_records(int limit);
   // Outcome -> number of jobs a run queued.

@@ -113,7 +113,7 @@ TEST_F(OutboxTest, PastTheRetryHorizonTheJobFails) {
   EXPECT_THAT(failed.message, ContainsRegex("gave up after 1 tr")) << "one PUT was made";
   EXPECT_TRUE(failed.body.empty());
   EXPECT_FALSE(store_->ledger(Entity::vendor, "V-1").has_value());
-  EXPECT_EQ(store_->failed_record_count(), 1);
+  EXPECT_EQ(store_->records_ended(Outcome::failed), 1);
 }
 
 TEST_F(OutboxTest, InDoubtAnswerIsLookedUpAtOnce) {

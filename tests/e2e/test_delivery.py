@@ -174,7 +174,12 @@ class DeliveryTest(unittest.TestCase):
         self.assertEqual(waiting.returncode, EXIT_ERROR, out + err)
         self.assertIn("(shutting_down)", err)
         self.assertIn("jobs are kept", err)
-        self.assertEqual(env.daemon.wait(timeout=30), 0)
+        try:
+            self.assertEqual(env.daemon.wait(timeout=30), 0)
+        except subprocess.TimeoutExpired:
+            env.daemon.kill()
+            raise AssertionError("kokola-syncd did not stop within 30 s of SIGTERM:\n" +
+                                 env.daemon_log.read_text())
         self.assertFalse(env.socket.exists())
 
         # The job kept goes after the restart.

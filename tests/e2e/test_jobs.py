@@ -10,7 +10,8 @@ import re
 import time
 import unittest
 
-from harness import (EXIT_APP_AUTH, EXIT_APP_UNAVAILABLE, EXIT_NOT_READY, EXIT_OK, EXIT_USAGE,
+from harness import (EXIT_APP_AUTH, EXIT_APP_UNAVAILABLE, EXIT_NOT_READY, EXIT_OK, EXIT_REJECTED,
+                     EXIT_USAGE,
                      Env, wait_for)
 
 EXIT_ERROR = 1
@@ -210,6 +211,16 @@ class RetryTest(JobsTestCase):
         rc, out, err = self.env.ctl("retry", "999999")
         self.assertIn("retry of job 999999: failed", out)
 
+    def test_a_record_the_app_rejected_degrades_the_status(self):
+        self.env.sandbox.set_faults([{"method": "PUT", "entity": "vendor", "key": self.vendor,
+                                      "status": 422, "code": "validation_failed"}])
+        rc, out, err = self.env.ctl("push", "vendor", self.vendor)
+        self.assertEqual(rc, EXIT_REJECTED, out + err)
+        rc, out, err = self.env.ctl("status")
+        self.assertEqual(rc, EXIT_DEGRADED, out + err)
+        self.assertIn("1 record rejected by the app (kokolactl jobs --state rejected)",
+                      self.status()["degraded_reasons"])
+
     def test_retry_needs_ids_or_failed(self):
         self.assertEqual(self.env.ctl("retry")[0], EXIT_USAGE)
         self.assertEqual(self.env.ctl("retry", "1", "--failed")[0], EXIT_USAGE)
@@ -229,6 +240,10 @@ class RetryFailedTest(JobsTestCase):
         self.assertEqual(rc, EXIT_APP_UNAVAILABLE)
         self.assertGreater(len(receipt["attempts"]), 1)
         self.assertEqual(self.status()["degraded"], True)
+        reasons = self.status()["degraded_reasons"]
+        self.assertIn("1 record failed and not retried (kokolactl jobs --state failed)", reasons)
+        # Nothing waits for the app any more: its last failure is no reason on its own.
+        self.assertFalse([r for r in reasons if r.startswith("the Kokola App")], reasons)
 
         self.env.sandbox.set_faults([])
 
@@ -238,6 +253,7 @@ class RetryFailedTest(JobsTestCase):
         self.assertIn(failed_job, retried)
         self.assertEqual(retried[failed_job]["outcome"], "delivered")
         self.assertIn(self.vendor, self.env.sandbox.records("vendor"))
+        self.assertEqual(self.status()["degraded_reasons"], [])
 
         rc, data = self.env.ctl_json("retry", "--failed")
         self.assertEqual(data["results"], [])
@@ -286,7 +302,9 @@ class PauseTest(JobsTestCase):
 
 class ReloadTest(JobsTestCase):
     def test_reload_applies_a_valid_config_whole(self):
-        generation = self.status()["config_generation"]
+        before = self.status()
+        generation = before["config_generation"]
+        time.sleep(2)
         self.env.write_config({"item": "2h"})
         rc, data = self.env.ctl_json("reload")
         self.assertEqual(rc, EXIT_OK, data)
@@ -294,6 +312,10 @@ class ReloadTest(JobsTestCase):
         self.assertEqual(data["config_generation"], generation + 1)
         status = self.status()
         self.assertEqual(status["entities"]["item"]["interval_s"], 7200)
+        self.assertGreater(status["entities"]["item"]["next_run_in_s"], 3600)
+        # An unchanged schedule keeps counting: a reload does not put its run off.
+        self.assertLess(status["entities"]["vendor"]["next_run_in_s"],
+                        before["entities"]["vendor"]["next_run_in_s"])
         self.assertEqual(status["config_generation"], generation + 1)
         self.assertTrue(status["last_reload"]["ok"])
 

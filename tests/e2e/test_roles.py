@@ -19,6 +19,7 @@ import unittest
 
 from harness import BIN_DIR, EXIT_OK, Env
 
+EXIT_CONFIG = 78
 EXIT_PERMISSION_DENIED = 77
 PO = "PWU2012502-0000517"
 VENDOR = "V-0042"
@@ -218,6 +219,22 @@ class RolesTest(unittest.TestCase):
             helper.stdin.close()
             helper.wait(timeout=30)
             helper.stdout.close()
+
+
+class MissingGroupTest(unittest.TestCase):
+    """A group the configuration names but the system lacks is a configuration error: found
+    by --check-config, and the start stops with 78 (not retried by systemd)."""
+
+    def test_a_missing_group_is_a_configuration_error(self):
+        env = Env()
+        self.addCleanup(env.stop)
+        missing = "kokola-missing-" + secrets.token_hex(4)
+        env.set_control(f"control:\n  socket: run/control.sock\n  admin_groups: [{missing}]\n")
+        for extra in (["--check-config"], []):
+            p = subprocess.run([str(BIN_DIR / "kokola-syncd"), "--config", str(env.config),
+                                *extra], capture_output=True, text=True, timeout=60)
+            self.assertEqual(p.returncode, EXIT_CONFIG, (extra, p.stderr))
+            self.assertIn(f"looking up admin group '{missing}': no such group", p.stderr)
 
 
 if __name__ == "__main__":

@@ -127,7 +127,8 @@ TEST(ClassifyPutAnswer, RetryAfterOnlyForTransientAnswers) {
   a.retry_after = "20";
   auto r = classify_put_answer(a, kPut, kNow);
   EXPECT_EQ(r.retry_after, seconds(20));
-  EXPECT_EQ(r.message, "PUT /v1/items/A%2F1: 503 unavailable: maintenance (retry after 20 s)");
+  EXPECT_EQ(r.message,
+            "PUT /v1/items/A%2F1: 503 unavailable: maintenance (the app asks to retry after 20 s)");
 
   a.status = 422;
   EXPECT_EQ(classify_put_answer(a, kPut, kNow).retry_after, std::nullopt);

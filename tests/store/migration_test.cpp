@@ -186,11 +186,12 @@ TEST_F(StoreMigration, MigratedStoreTakesNewJobsAboveOldRevisions) {
   job.content_hash = "h2";
   job.body = "{}";
 
-  EXPECT_EQ(store.failed_record_count(), 2) << "PO-1 and I-1 ended failed by the migration";
+  EXPECT_EQ(store.records_ended(Outcome::failed), 2)
+      << "PO-1 and I-1 ended failed by the migration";
   Enqueued queued = store.enqueue_job(job);
   EXPECT_EQ(queued.revision, 2);
   EXPECT_EQ(store.enqueue_job(job).id, queued.id);
-  EXPECT_EQ(store.failed_record_count(), 1) << "PO-1's newest job is the new one";
+  EXPECT_EQ(store.records_ended(Outcome::failed), 1) << "PO-1's newest job is the new one";
 }
 
 }  // namespace

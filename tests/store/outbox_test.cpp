@@ -282,7 +282,7 @@ TEST_F(StoreOutbox, FailedRecordsCountOnlyWhereTheNewestJobFailed) {
   store_.create_job(finished("C", Outcome::delivered, at));
   const auto c = store_.create_job(finished("C", Outcome::failed, at));
 
-  EXPECT_EQ(store_.failed_record_count(), 2);
+  EXPECT_EQ(store_.records_ended(Outcome::failed), 2);
   EXPECT_EQ(ids_of(store_.failed_records(10)), (std::vector<std::int64_t>{b, c}));
   EXPECT_EQ(store_.failed_records(1).size(), 1u);
 }
