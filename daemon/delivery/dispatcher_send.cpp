@@ -144,7 +144,7 @@ bool Dispatcher::resolve_in_doubt(const JobRecord& job, KokolaTransport& app) {
   const bool answered = found.found || found.status.http_status == 404;
   if (!answered) {
     hold_after_failure(found.status);
-    wait_again(job, Outcome::in_doubt, reason::kAppTransient,
+    wait_again(job, Outcome::in_doubt, reason::kNoAnswer,
                "sent without an answer, and the app cannot be asked now: " + found.status.message,
                0);
     return true;
@@ -227,8 +227,13 @@ void Dispatcher::wait_again(const JobRecord& job, Outcome state, std::string_vie
   const std::int64_t now = unix_ms_now();
   const std::int64_t created = unix_ms_of(job.created_at);
   if (created > 0 && now - created >= config.retry_horizon.count()) {
+    const std::string unknown =
+        state == Outcome::in_doubt
+            ? "; whether the app holds it is unknown: the next run or kokolactl retry sends it "
+              "again"
+            : "";
     return finish(job, Outcome::failed, code,
-                  message + " (gave up after " + std::to_string(job.tries) + " tries)",
+                  message + " (gave up after " + std::to_string(job.tries) + " tries)" + unknown,
                   http_status);
   }
   std::int64_t next = now + backoff_delay(std::max(1, job.tries), config, jitter_unit()).count();

@@ -7,12 +7,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
 #include <string_view>
 
+#include "domain/utf8.hpp"
 #include "log/log_format.hpp"
 
 namespace kokola {
@@ -53,7 +55,44 @@ class JournalPriorityFlag : public spdlog::custom_flag_formatter {
   }
 };
 
+// The message, one line whatever it quotes: a control character (a line feed in an ERP key,
+// a NUL) is written as \xNN, as is a byte that is not UTF-8, so nothing read from outside
+// can start a line of its own or break a reader of the log.
+class OneLineMessageFlag : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    const std::string_view text(msg.payload.data(), msg.payload.size());
+    const bool plain = std::none_of(text.begin(), text.end(), [](char c) {
+      const auto b = static_cast<unsigned char>(c);
+      return b < 0x20 || b >= 0x7F;
+    });
+    if (plain) return dest.append(text.data(), text.data() + text.size());
+    const std::string clean = escape_for_log(text);
+    dest.append(clean.data(), clean.data() + clean.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<OneLineMessageFlag>();
+  }
+};
+
 }  // namespace
+
+std::string escape_for_log(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : escape_invalid_utf8(text)) {
+    const auto b = static_cast<unsigned char>(c);
+    if (b < 0x20 || b == 0x7F) {
+      out += "\\x";
+      out += kHex[b >> 4];
+      out += kHex[b & 0x0F];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
 
 int journal_priority(spdlog::level::level_enum level) {
   switch (level) {
@@ -72,10 +111,11 @@ int journal_priority(spdlog::level::level_enum level) {
 
 std::unique_ptr<spdlog::formatter> make_log_formatter(bool journal) {
   auto formatter = std::make_unique<spdlog::pattern_formatter>();
+  formatter->add_flag<OneLineMessageFlag>('q');
   if (journal) {
-    formatter->add_flag<JournalPriorityFlag>('*').set_pattern("%*%v");
+    formatter->add_flag<JournalPriorityFlag>('*').set_pattern("%*%q");
   } else {
-    formatter->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
+    formatter->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %q");
   }
   return formatter;
 }

@@ -10,11 +10,14 @@
 namespace kokola::metrics {
 namespace {
 
-// A scrape every few seconds at most: two workers are plenty, and few threads stay idle.
-constexpr std::size_t kWorkers = 2;
+// A scrape every few seconds at most needs one worker. A worker stays with its connection
+// while the client keeps it open, so there are a few more, and a client that sends nothing
+// for kTimeoutSeconds is dropped: a local process holding connections open can still delay
+// scrapes (docs/operations.md, Metrics).
+constexpr std::size_t kWorkers = 4;
 constexpr std::size_t kMaxRequestBody = 4096;
 constexpr int kKeepAliveRequests = 100;
-constexpr time_t kTimeoutSeconds = 5;
+constexpr time_t kTimeoutSeconds = 2;
 constexpr auto kStartWait = std::chrono::seconds(5);
 constexpr auto kStartPoll = std::chrono::milliseconds(1);
 constexpr const char* kContentType = "text/plain; version=0.0.4; charset=utf-8";

@@ -40,18 +40,21 @@ std::shared_ptr<Runtime> build_runtime(std::shared_ptr<const Config> config, Sta
 }
 
 std::string needs_restart(const Config& current, const Config& next) {
-  if (current.state_path != next.state_path) return "state.path changed";
-  if (current.control.socket_path != next.control.socket_path) return "control.socket changed";
+  auto restart = [](std::string_view what) {
+    return std::string(what) + " cannot change on reload: restart kokola-syncd to apply it";
+  };
+  if (current.state_path != next.state_path) return restart("state.path");
+  if (current.control.socket_path != next.control.socket_path) return restart("control.socket");
   if (current.control.socket_group != next.control.socket_group) {
-    return "control.socket_group changed";
+    return restart("control.socket_group");
   }
   auto limits = [](const ControlConfig& c) {
     return std::make_tuple(c.idle_timeout, c.max_clients, c.max_clients_per_user, c.admin_reserved);
   };
-  if (limits(current.control) != limits(next.control)) return "control limits changed";
+  if (limits(current.control) != limits(next.control)) return restart("the control limits");
   if (current.metrics.enabled != next.metrics.enabled ||
       current.metrics.listen != next.metrics.listen) {
-    return "the metrics section changed";
+    return restart("the metrics section");
   }
   return "";
 }

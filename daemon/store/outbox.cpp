@@ -33,18 +33,20 @@ struct Waiting {
   Outcome state = Outcome::queued;
   std::string content_hash;
   int priority = 0;
+  std::int64_t revision = 0;
 };
 
 // The record's jobs that are waiting or sending, oldest first.
 std::vector<Waiting> active_jobs(SqliteDb& db, Entity e, const std::string& key) {
-  auto query = db.cached(std::string("SELECT id, state, content_hash, priority FROM jobs "
+  auto query = db.cached(std::string("SELECT id, state, content_hash, priority, revision FROM jobs "
                                      "WHERE entity = ? AND key = ? AND state IN ") +
                          kActive + " ORDER BY id");
   query.bind(1, entity_name(e)).bind(2, key);
   std::vector<Waiting> out;
   while (query.step()) {
     out.push_back({query.column_int(0), store::read_outcome(query.column_text(1), db.path()),
-                   query.column_text(2), static_cast<int>(query.column_int(3))});
+                   query.column_text(2), static_cast<int>(query.column_int(3)),
+                   query.column_int(4)});
   }
   return out;
 }
@@ -65,6 +67,7 @@ Enqueued StateStore::enqueue_job(JobRecord job) {
             .run();
       }
       out.id = w.id;
+      out.revision = w.revision;
       transaction.commit();
       return out;
     }

@@ -1,12 +1,20 @@
 #include "store/sqlite.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <utility>
 
 namespace kokola {
 
 SqliteDb::SqliteDb(const std::string& path) : path_(path) {
+  // A new database is private to its owner whatever the umask: it holds receipts and the
+  // audit trail. SQLite gives its -wal and -shm files the database file's mode.
+  if (path != ":memory:") {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);
+  }
   const int flags =
       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
   const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);

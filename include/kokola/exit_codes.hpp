@@ -54,6 +54,7 @@ constexpr int exit_code_for(Outcome outcome, std::string_view reason_code) {
       return reason_code == reason::kAppAuth ? kExitAppAuth : kExitRejected;
     case Outcome::failed:
       if (reason_code == reason::kAppAuth) return kExitAppAuth;
+      if (reason_code == reason::kNoAnswer) return kExitInDoubt;  // it may have arrived
       if (reason_code == reason::kAppUnreachable || reason_code == reason::kAppTransient ||
           reason_code == reason::kAppTls) {
         return kExitAppUnavailable;

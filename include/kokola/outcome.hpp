@@ -65,9 +65,10 @@ inline constexpr std::string_view kAppUnreachable = "app_unreachable";  // conne
 inline constexpr std::string_view kAppTransient = "app_transient";      // 5xx, 429, 503
 inline constexpr std::string_view kAppRejected = "app_rejected";        // other 4xx
 inline constexpr std::string_view kAppTls = "app_tls";                  // certificate refused
-inline constexpr std::string_view kStaleRevision = "stale_revision";    // 409
-inline constexpr std::string_view kErpError = "erp_error";              // the ERP read failed
-inline constexpr std::string_view kNotFound = "not_found";              // no such key in ERP
+inline constexpr std::string_view kNoAnswer = "app_no_answer";  // sent, unanswered, not looked up
+inline constexpr std::string_view kStaleRevision = "stale_revision";  // 409
+inline constexpr std::string_view kErpError = "erp_error";            // the ERP read failed
+inline constexpr std::string_view kNotFound = "not_found";            // no such key in ERP
 inline constexpr std::string_view kInternal = "internal";
 }  // namespace reason
 

@@ -6,6 +6,7 @@
 
 #include "delivery/dispatcher.hpp"
 #include "delivery/outbox_fixture.hpp"
+#include "kokola/exit_codes.hpp"
 
 namespace kokola::testing {
 namespace {
@@ -135,6 +136,28 @@ TEST_F(OutboxTest, InDoubtAnswerIsLookedUpAtOnce) {
   EXPECT_EQ(done.app_id, "vnd_1");
   EXPECT_EQ(app_.gets, 1);
   EXPECT_EQ(app_.puts.size(), 1u);
+}
+
+TEST_F(OutboxTest, InDoubtJobThatCannotBeLookedUpEndsFailedAsUnknown) {
+  DeliveryConfig no_horizon = tiny_backoff();
+  no_horizon.retry_horizon = std::chrono::milliseconds(0);
+  use_delivery(no_horizon);
+  const std::int64_t id = enqueue(job_for(Entity::vendor, "V-1", "a"));
+  ASSERT_TRUE(store_->claim_job(id, Outcome::queued));
+  ASSERT_EQ(store_->mark_interrupted_jobs(), 1);
+  app_.fetch_answer.found = false;
+  app_.fetch_answer.status.status = SendStatus::transient;
+  app_.fetch_answer.status.http_status = 500;
+  app_.fetch_answer.status.message = "GET /v1/vendors/V-1: 500 internal";
+
+  dispatcher_->drain(app_);
+  JobRecord gave_up = job(id);
+  EXPECT_EQ(gave_up.state, Outcome::failed);
+  EXPECT_EQ(gave_up.reason_code, reason::kNoAnswer);
+  EXPECT_THAT(gave_up.message, HasSubstr("whether the app holds it is unknown"));
+  EXPECT_EQ(exit_code_for(gave_up.state, gave_up.reason_code), kExitInDoubt)
+      << "not 'the app is unavailable': the request may have arrived";
+  EXPECT_TRUE(app_.puts.empty()) << "never sent again without a look-up";
 }
 
 TEST_F(OutboxTest, InDoubtJobWhoseRecordTheAppHoldsNewerIsSuperseded) {

@@ -198,7 +198,7 @@ class DisabledTest(MetricsTestCase):
         self.env.config.write_text(config + section)
         rc, out, err = self.env.ctl("reload")
         self.assertEqual(rc, EXIT_RELOAD_REFUSED, out + err)
-        self.assertIn("the metrics section changed", err)
+        self.assertIn("the metrics section cannot change on reload: restart kokola-syncd", err)
         self.assertEqual(listening_tcp_ports(self.env.daemon.pid), set())
 
 

@@ -10,8 +10,9 @@
 namespace kokola {
 namespace {
 
-std::string format(bool journal, spdlog::level::level_enum level, const char* text) {
-  const spdlog::details::log_msg msg(spdlog::source_loc{}, "kokola-sync", level, text);
+std::string format(bool journal, spdlog::level::level_enum level, std::string_view text) {
+  const spdlog::details::log_msg msg(spdlog::source_loc{}, "kokola-sync", level,
+                                     spdlog::string_view_t(text.data(), text.size()));
   spdlog::memory_buf_t out;
   make_log_formatter(journal)->format(msg, out);
   return fmt::to_string(out);
@@ -45,6 +46,18 @@ TEST(Logging, TerminalLinesCarryTimeAndLevel) {
   const std::regex shape(
       R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d warning retrying\n)");
   EXPECT_TRUE(std::regex_match(line, shape)) << line;
+}
+
+TEST(Logging, AMessageStaysOneLineWhateverItQuotes) {
+  using namespace std::string_view_literals;
+  EXPECT_EQ(format(true, spdlog::level::warn, "run vendor: 'X-NL\nKEY': invalid"sv),
+            "<4>run vendor: 'X-NL\\x0AKEY': invalid\n");
+  EXPECT_EQ(format(true, spdlog::level::warn, "'a\0b\x7F\xFF' 'PT CAF\xC3\x89'"sv),
+            "<4>'a\\x00b\\x7F\\xFF' 'PT CAF\xC3\x89'\n")
+      << "NUL, DEL and a byte that is not UTF-8 escaped; UTF-8 kept";
+  const std::string line = format(false, spdlog::level::info, "a\r\nb");
+  EXPECT_EQ(line.find('\r'), std::string::npos);
+  EXPECT_EQ(line.find('\n'), line.size() - 1);
 }
 
 TEST(Logging, JournalStreamMustBeStderrItself) {

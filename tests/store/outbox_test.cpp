@@ -73,6 +73,7 @@ TEST_F(StoreOutbox, IdenticalWaitingJobIsReusedAndAManualRequestRaisesItsPriorit
   EXPECT_EQ(manual.id, scheduled.id);
   EXPECT_FALSE(manual.created);
   EXPECT_EQ(manual.superseded, 0);
+  EXPECT_EQ(manual.revision, scheduled.revision) << "the answer names the revision the job carries";
   EXPECT_EQ(store_.job(scheduled.id)->priority, JobRecord::kPriorityManual);
   EXPECT_EQ(store_.last_job_id(), scheduled.id);
 

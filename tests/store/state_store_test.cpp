@@ -77,6 +77,28 @@ TEST(StateStore, CreatesTheParentDirectoryPrivately) {
   EXPECT_EQ(st.st_mode & 0777, 0750u);
 }
 
+TEST(StateStore, ItsFilesAreReadableByItsOwnerOnlyWhateverTheUmask) {
+  TempDir dir;
+  const std::string path = dir.file("state.db");
+  const mode_t old_mask = ::umask(022);
+  {
+    StateStore store(path);
+    store.enqueue_job([] {
+      JobRecord job;
+      job.key = "V-1";
+      job.idempotency_key = "idem";
+      job.body = "{}";
+      return job;
+    }());
+    for (const std::string& file : {path, path + "-wal", path + "-shm"}) {
+      struct stat st {};
+      ASSERT_EQ(::stat(file.c_str(), &st), 0) << file;
+      EXPECT_EQ(st.st_mode & 0777, 0600u) << file;
+    }
+  }
+  ::umask(old_mask);
+}
+
 TEST(StateStore, ReopenKeepsData) {
   TempDir dir;
   const std::string path = dir.file("state.db");
