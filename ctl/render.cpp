@@ -150,6 +150,8 @@ void render_push_result(const nlohmann::json& r, int indent, std::ostream& out) 
 void render_push(const nlohmann::json& data, std::ostream& out) {
   const auto& results = field(data, "results");
   if (!results.is_array()) return;
+  // Only `retry --failed` can ask for nothing.
+  if (results.empty()) out << "nothing to retry: no record's newest job failed\n";
   for (const auto& r : results) render_push_result(r, 0, out);
 }
 

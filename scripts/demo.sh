@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 src=$(pwd)
 
 if [ "${KOKOLA_SKIP_INSTALL:-}" != 1 ]; then bash scripts/install-deps.sh; fi
-echo "== building"
+echo "== building (several minutes on two cores the first time)"
 bash scripts/build.sh --target kokola-syncd kokolactl kokola-sandbox >/dev/null
 bin=$src/${KOKOLA_BUILD_DIR:-build}
 

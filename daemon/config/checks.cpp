@@ -27,6 +27,16 @@ bool is_ipv6_text(std::string_view host) {
 // host[:port] or [v6][:port]; nullopt when acceptable.
 std::optional<std::string> check_authority(std::string_view authority) {
   if (authority.empty()) return "has no host";
+  // "127.0.0.1:@SANDBOX_PORT@": a template whose placeholder was never filled in.
+  if (const auto at = authority.find('@'); at != std::string_view::npos) {
+    const auto end = authority.find('@', at + 1);
+    const std::string_view name =
+        end + 1 != authority.size() ? "" : authority.substr(at + 1, end - at - 1);
+    if (!name.empty() && std::all_of(name.begin(), name.end(),
+                                     [](char c) { return (c >= 'A' && c <= 'Z') || c == '_'; })) {
+      return "has a placeholder that was not filled in: @" + std::string(name) + "@";
+    }
+  }
   if (authority.find('@') != std::string_view::npos) {
     return "must not carry credentials (the token comes from kokola.token_file)";
   }

@@ -18,7 +18,7 @@ Attempt attempt_of(const std::string& started_at, const SendResult& res) {
   Attempt a;
   a.started_at = started_at;
   a.http_status = res.http_status;
-  a.latency_ms = res.latency.count();
+  a.latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(res.latency).count();
   if (res.status != SendStatus::delivered) a.error = res.message;
   return a;
 }

@@ -63,7 +63,7 @@ struct Exchange {
   bool answered = false;
   httplib::Response response;
   httplib::Error error = httplib::Error::Success;
-  milliseconds elapsed{0};
+  std::chrono::microseconds elapsed{0};
 };
 
 // The answer as the classifier sees it; the header values live in the caller's strings.
@@ -152,7 +152,7 @@ Exchange HttpKokolaClient::Impl::exchange(httplib::Request& request) {
   SigpipeGuard guard;
   auto start = Clock::now();
   ex.answered = http->send(request, ex.response, ex.error);
-  ex.elapsed = std::chrono::duration_cast<milliseconds>(Clock::now() - start);
+  ex.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
 
   // Never reuse a connection after a failure: a late answer to this request must not be read
   // as the answer to the next one. httplib 0.11.4 closes it too; stop() makes sure.
@@ -192,8 +192,8 @@ httplib::Request HttpKokolaClient::Impl::put_request(const PutRequest& req,
 
 void HttpKokolaClient::Impl::log(const SendResult& result, const std::string& request_id) const {
   // The message starts with the request line; anything from the app in it is redacted.
-  spdlog::debug("kokola: {} [{} ms, request id '{}']", result.message, result.latency.count(),
-                request_id);
+  spdlog::debug("kokola: {} [{} ms, request id '{}']", result.message,
+                std::chrono::duration_cast<milliseconds>(result.latency).count(), request_id);
 }
 
 void HttpKokolaClient::set_token(std::string token) {

@@ -41,7 +41,7 @@ struct SendResult {
   std::string message;    // one line for people, e.g. the app's message
   Problems field_errors;  // the app's field errors on 422
   std::optional<std::chrono::seconds> retry_after;
-  std::chrono::milliseconds latency{0};
+  std::chrono::microseconds latency{0};
   bool replayed = false;  // the app answered from its idempotency cache
 };
 

@@ -14,7 +14,9 @@ SendResult failure(SendStatus status, std::string_view code, std::string_view re
   return result;
 }
 
-std::string ms(milliseconds d) { return std::to_string(d.count()) + " ms"; }
+std::string ms(std::chrono::microseconds d) {
+  return std::to_string(std::chrono::duration_cast<milliseconds>(d).count()) + " ms";
+}
 
 // A read that failed: the request went out whole (a write error would have come first), so
 // the app may have applied it. A failure that took the whole read timeout is a timeout; an

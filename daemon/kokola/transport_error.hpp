@@ -16,7 +16,7 @@ namespace kokola {
 
 struct TransportFailure {
   httplib::Error error = httplib::Error::Unknown;
-  std::chrono::milliseconds elapsed{0};  // from the start of the request to the failure
+  std::chrono::microseconds elapsed{0};  // from the start of the request to the failure
   std::chrono::milliseconds connect_timeout{0};
   std::chrono::milliseconds read_timeout{0};
   std::string origin;          // "https://kokola.example.com:443"

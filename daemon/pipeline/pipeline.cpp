@@ -222,8 +222,13 @@ std::vector<PushResult> Pipeline::push_dependencies(const PurchaseOrder& po,
   std::vector<PushResult> out;
   for (const auto& [e, key] : wanted) {
     out.push_back(check_dependency(e, key, dry, ctx));
-    const auto& r = out.back();
-    if (!is_ok(r.outcome) && r.outcome != Outcome::queued) return out;
+    auto& r = out.back();
+    if (!is_ok(r.outcome) && r.outcome != Outcome::queued) {
+      // A verdict, not a look ahead: only the dependencies that would have been queued
+      // stay marked as looked at without sending.
+      r.dry_run = request.dry_run;
+      return out;
+    }
   }
   if (request.dry_run) return out;
 

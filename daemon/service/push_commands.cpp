@@ -48,6 +48,7 @@ class PushAnswers {
     result["reason_code"] = u.reason_code;
     result["message"] = u.message;
     if (!u.app_id.empty()) result["app_id"] = u.app_id;
+    if (u.revision > 0) result["revision"] = u.revision;
     result["http_status"] = u.http_status;
     if (result.contains("dependencies")) {
       for (auto& d : result["dependencies"]) {
@@ -56,6 +57,7 @@ class PushAnswers {
           d["outcome"] = outcome_name(job->state);
           d["message"] = job->message;
           d["reason_code"] = job->reason_code;
+          if (!job->app_id.empty()) d["app_id"] = job->app_id;
         }
       }
     }
@@ -275,7 +277,8 @@ void Service::do_sync(const nlohmann::json& args, AuditPtr reply) {
       } else {
         finish_one({{"entity", entity_name(e)},
                     {"started", false},
-                    {"message", "a " + std::string(entity_name(e)) +
+                    {"message", std::string(e == Entity::item ? "an " : "a ") +
+                                    std::string(entity_name(e)) +
                                     " run is already queued and has not begun"}});
       }
     }

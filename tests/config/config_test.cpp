@@ -279,6 +279,9 @@ TEST(Config, BaseUrlShapes) {
   EXPECT_THAT(check("ftp://app.example.com"), HasSubstr("expected an http:// or https:// URL"));
   EXPECT_THAT(check("https://app.example.com/v1"), HasSubstr("must not carry a path"));
   EXPECT_THAT(check("https://user:pw@app.example.com"), HasSubstr("must not carry credentials"));
+  EXPECT_THAT(check("https://user:P@SS@app.example.com"), HasSubstr("must not carry credentials"));
+  EXPECT_THAT(check("http://127.0.0.1:@SANDBOX_PORT@"),
+              HasSubstr("has a placeholder that was not filled in: @SANDBOX_PORT@"));
   EXPECT_THAT(check("https://app.example.com:99999"), HasSubstr("invalid port"));
   EXPECT_THAT(check("https://"), HasSubstr("has no host"));
 }

@@ -177,6 +177,9 @@ TEST_F(PipelineTest, InactiveVendorMakesAReadyPoInvalidAndQueuesNothing) {
 
   EXPECT_EQ(r.outcome, Outcome::invalid);
   EXPECT_THAT(r.message, HasSubstr("vendor 'V-1': not ready (inactive"));
+  ASSERT_FALSE(r.dependencies.empty());
+  EXPECT_EQ(r.dependencies[0].outcome, Outcome::not_ready);
+  EXPECT_FALSE(r.dependencies[0].dry_run) << "a verdict of a real push, not a look ahead";
   EXPECT_TRUE(app_.puts.empty());
   EXPECT_FALSE(store_->has_active_job(Entity::item, "I-1"));
 }
