@@ -221,6 +221,13 @@ std::variant<Invocation, int> parse_command_line(int argc, char** argv) {
     cmd = app.get_subcommands().front()->get_name();
     check_values(cmd, v);
   } catch (const CLI::ParseError& e) {
+    // A word that is no command is left over, and CLI11 only says a command is missing.
+    if (app.get_subcommands().empty() && !app.remaining().empty() &&
+        !app.remaining().front().starts_with("-")) {
+      std::cerr << "kokolactl: unknown command '" << app.remaining().front()
+                << "' (kokolactl --help lists the commands)\n";
+      return kExitUsage;
+    }
     // --help and --version end here with 0; CLI11's own codes (100-127) become EX_USAGE.
     return app.exit(e) == 0 ? kExitOk : kExitUsage;
   }

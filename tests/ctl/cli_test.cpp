@@ -160,6 +160,13 @@ TEST(CliRequests, EveryCommandLineBuildsARequestTheDaemonAccepts) {
   }
 }
 
+TEST(CliUsage, AWordThatIsNoCommandIsNamed) {
+  testing::internal::CaptureStderr();
+  EXPECT_EQ(exit_code({"--json", "frobnicate"}), kExitUsage);
+  EXPECT_NE(testing::internal::GetCapturedStderr().find("unknown command 'frobnicate'"),
+            std::string::npos);
+}
+
 TEST(CliHelp, EveryNewCommandHasHelpThatExitsZero) {
   for (const char* cmd : {"jobs", "job", "retry", "pause", "resume", "reload", "sync", "push"}) {
     testing::internal::CaptureStdout();
