@@ -22,6 +22,8 @@ CREATE TABLE IF NOT EXISTS records (
   writes INTEGER NOT NULL,
   PRIMARY KEY (entity, key)
 );
+-- The next record's id number (MAX(seq) per entity) without a scan of every record.
+CREATE INDEX IF NOT EXISTS records_by_seq ON records (entity, seq);
 CREATE TABLE IF NOT EXISTS answers (
   idempotency_key TEXT PRIMARY KEY,
   method TEXT NOT NULL,
