@@ -5,30 +5,16 @@
 
 #include <filesystem>
 
+#include "support/config_text.hpp"
+
 namespace kokola {
 namespace {
 
+using testing::config_problems;
+const std::string& kMinimal = testing::kMinimalConfig;
+
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-const char* const kMinimal =
-    "erp:\n"
-    "  sqlite:\n"
-    "    path: /srv/erp.db\n"
-    "kokola:\n"
-    "  base_url: https://app.example.com\n"
-    "  token_file: /etc/kokola-sync/token\n";
-
-// The problems a text produces; fails the test when it parses.
-std::vector<std::string> problems_of(const std::string& text) {
-  try {
-    parse_config(text, "test.yaml");
-  } catch (const ConfigError& e) {
-    return e.problems();
-  }
-  ADD_FAILURE() << "expected a ConfigError for:\n" << text;
-  return {};
-}
 
 TEST(Config, ExampleFileParsesWithEveryKey) {
   const auto example =
@@ -138,26 +124,26 @@ TEST(Config, RelativePathsFollowTheFile) {
 }
 
 TEST(Config, UnknownNestedKeyNamesPathAndLine) {
-  const auto problems = problems_of(std::string(kMinimal) +
-                                    "  tls:\n"
-                                    "    verfy: false\n");
+  const auto problems = config_problems(std::string(kMinimal) +
+                                        "  tls:\n"
+                                        "    verfy: false\n");
   EXPECT_THAT(problems,
               ElementsAre("test.yaml:8: kokola.tls.verfy: unknown key (did you mean 'verify'?)"));
 }
 
 TEST(Config, UnknownKeyFarFromAnyGetsNoSuggestion) {
-  const auto problems = problems_of(std::string(kMinimal) + "colour: blue\n");
+  const auto problems = config_problems(std::string(kMinimal) + "colour: blue\n");
   EXPECT_THAT(problems, ElementsAre("test.yaml:7: colour: unknown key"));
 }
 
 TEST(Config, DuplicateKeyIsRefused) {
-  const auto problems = problems_of(std::string(kMinimal) + "  token_file: /other\n");
+  const auto problems = config_problems(std::string(kMinimal) + "  token_file: /other\n");
   EXPECT_THAT(problems,
               ElementsAre("test.yaml:7: kokola.token_file: duplicate key (first at line 6)"));
 }
 
 TEST(Config, MissingRequiredKeysAreNamed) {
-  const auto problems = problems_of(
+  const auto problems = config_problems(
       "erp:\n"
       "  sqlite: {}\n"
       "kokola:\n"
@@ -169,13 +155,13 @@ TEST(Config, MissingRequiredKeysAreNamed) {
 }
 
 TEST(Config, EmptyDocumentNamesRequiredSections) {
-  const auto problems = problems_of("");
+  const auto problems = config_problems("");
   EXPECT_THAT(problems, ElementsAre("test.yaml:1: erp: required section is missing",
                                     "test.yaml:1: kokola: required section is missing"));
 }
 
 TEST(Config, EmptyRequiredValueIsRefused) {
-  const auto problems = problems_of(
+  const auto problems = config_problems(
       "erp: {sqlite: {path: \"\"}}\n"
       "kokola: {base_url: https://a.example, token_file: }\n");
   EXPECT_THAT(problems, ElementsAre("test.yaml:1: erp.sqlite.path: must not be empty",
@@ -185,29 +171,30 @@ TEST(Config, EmptyRequiredValueIsRefused) {
 }
 
 TEST(Config, YesIsNotABoolean) {
-  const auto problems = problems_of(std::string(kMinimal) +
-                                    "schedule:\n"
-                                    "  item:\n"
-                                    "    enabled: yes\n");
+  const auto problems = config_problems(std::string(kMinimal) +
+                                        "schedule:\n"
+                                        "  item:\n"
+                                        "    enabled: yes\n");
   EXPECT_THAT(problems,
               ElementsAre("test.yaml:9: schedule.item.enabled: expected true or false, got 'yes'"));
 }
 
 TEST(Config, BareNumberIsNotADuration) {
-  const auto problems = problems_of(std::string(kMinimal) + "  request_timeout: 30\n");
+  const auto problems = config_problems(std::string(kMinimal) + "  request_timeout: 30\n");
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_THAT(problems[0], HasSubstr("test.yaml:7: kokola.request_timeout: expected a duration"));
   EXPECT_THAT(problems[0], HasSubstr("got '30'"));
 }
 
 TEST(Config, IntervalBelowOneSecondIsRefused) {
-  const auto problems = problems_of(std::string(kMinimal) + "schedule: {po: {interval: 500ms}}\n");
+  const auto problems =
+      config_problems(std::string(kMinimal) + "schedule: {po: {interval: 500ms}}\n");
   EXPECT_THAT(problems, ElementsAre("test.yaml:7: schedule.po.interval: must be at least 1s"));
 }
 
 TEST(Config, IntervalAboveAYearIsRefused) {
   const auto problems =
-      problems_of(std::string(kMinimal) + "schedule: {po: {interval: 106752d}}\n");
+      config_problems(std::string(kMinimal) + "schedule: {po: {interval: 106752d}}\n");
   EXPECT_THAT(problems, ElementsAre("test.yaml:7: schedule.po.interval: must be at most 365d, "
                                     "got '106752d'"));
   const Config config =
@@ -216,9 +203,9 @@ TEST(Config, IntervalAboveAYearIsRefused) {
 }
 
 TEST(Config, TimeoutAboveAnHourIsRefused) {
-  const auto problems = problems_of(std::string(kMinimal) +
-                                    "  connect_timeout: 61m\n"
-                                    "  request_timeout: 999999999999d\n");
+  const auto problems = config_problems(std::string(kMinimal) +
+                                        "  connect_timeout: 61m\n"
+                                        "  request_timeout: 999999999999d\n");
   ASSERT_EQ(problems.size(), 2u);
   EXPECT_EQ(problems[0], "test.yaml:7: kokola.connect_timeout: must be at most 1h, got '61m'");
   EXPECT_THAT(problems[1], HasSubstr("test.yaml:8: kokola.request_timeout: expected a duration"));
@@ -230,7 +217,8 @@ TEST(Config, SocketPathLongerThanSockaddrIsRefused) {
       parse_config(std::string(kMinimal) + "control: {socket: " + fits + "}\n", "test.yaml");
   EXPECT_EQ(config.control.socket_path, fits);
 
-  const auto problems = problems_of(std::string(kMinimal) + "control:\n  socket: " + fits + "x\n");
+  const auto problems =
+      config_problems(std::string(kMinimal) + "control:\n  socket: " + fits + "x\n");
   EXPECT_THAT(problems, ElementsAre("test.yaml:8: control.socket: the path is 108 bytes, a Unix "
                                     "socket path allows at most 107: '" +
                                     fits + "x'"));
@@ -249,13 +237,13 @@ TEST(Config, RelativeSocketPathIsMeasuredAsResolved) {
 }
 
 TEST(Config, LeadingZeroIsNotAnInteger) {
-  const auto problems = problems_of(std::string(kMinimal) + "rules: {quantity_scale: 04}\n");
+  const auto problems = config_problems(std::string(kMinimal) + "rules: {quantity_scale: 04}\n");
   EXPECT_THAT(problems, ElementsAre("test.yaml:7: rules.quantity_scale: expected a whole number "
                                     "from 0 to 12, got '04'"));
 }
 
 TEST(Config, UrlWithPathIsRefused) {
-  const auto problems = problems_of(
+  const auto problems = config_problems(
       "erp: {sqlite: {path: /srv/erp.db}}\n"
       "kokola:\n"
       "  token_file: /t\n"
@@ -287,16 +275,16 @@ TEST(Config, BaseUrlShapes) {
 }
 
 TEST(Config, OverlappingStatusesAreRefused) {
-  const auto problems = problems_of(std::string(kMinimal) +
-                                    "rules:\n"
-                                    "  ready_statuses: [APPROVED]\n"
-                                    "  retire_statuses: [CLOSED, approved]\n");
+  const auto problems = config_problems(std::string(kMinimal) +
+                                        "rules:\n"
+                                        "  ready_statuses: [APPROVED]\n"
+                                        "  retire_statuses: [CLOSED, approved]\n");
   EXPECT_THAT(problems, ElementsAre("test.yaml:9: rules.retire_statuses: 'approved' is also in "
                                     "rules.ready_statuses (they must not overlap)"));
 }
 
 TEST(Config, ViewNameMustBeAPlainSqlName) {
-  const auto problems = problems_of(
+  const auto problems = config_problems(
       "erp:\n"
       "  sqlite: {path: /e}\n"
       "  views: {items: \"items; DROP TABLE x\", vendors: main.vendors}\n"
@@ -307,11 +295,12 @@ TEST(Config, ViewNameMustBeAPlainSqlName) {
 }
 
 TEST(Config, ValueChecksReportTheirKey) {
-  const auto problems = problems_of(std::string(kMinimal) +
-                                    "  paths: {po: /v1/po}\n"
-                                    "rules: {currency_scales: {idr: 9}, total_tolerance: '-1'}\n"
-                                    "erp_extra: 1\n"
-                                    "log: {level: verbose}\n");
+  const auto problems =
+      config_problems(std::string(kMinimal) +
+                      "  paths: {po: /v1/po}\n"
+                      "rules: {currency_scales: {idr: 9}, total_tolerance: '-1'}\n"
+                      "erp_extra: 1\n"
+                      "log: {level: verbose}\n");
   EXPECT_THAT(problems,
               ElementsAre(HasSubstr("test.yaml:8: rules.currency_scales.idr: expected a three"),
                           HasSubstr("test.yaml:8: rules.currency_scales.idr: expected a whole"),
@@ -322,7 +311,7 @@ TEST(Config, ValueChecksReportTheirKey) {
 }
 
 TEST(Config, EveryProblemIsReportedTogether) {
-  const auto problems = problems_of(
+  const auto problems = config_problems(
       "erp:\n"
       "  engine: oracle\n"
       "  time_zone: Mars/Olympus\n"
@@ -339,9 +328,9 @@ TEST(Config, EveryProblemIsReportedTogether) {
 }
 
 TEST(Config, SectionOfWrongTypeIsOneProblem) {
-  const auto problems = problems_of(std::string(kMinimal) +
-                                    "schedule: daily\n"
-                                    "rules: {currency_scales: [IDR]}\n");
+  const auto problems = config_problems(std::string(kMinimal) +
+                                        "schedule: daily\n"
+                                        "rules: {currency_scales: [IDR]}\n");
   EXPECT_THAT(problems,
               ElementsAre("test.yaml:8: rules.currency_scales: expected a map, got a list",
                           "test.yaml:7: schedule: expected a map, got 'daily'"));
@@ -354,19 +343,19 @@ TEST(Config, CurrencyScalesReplaceTheDefault) {
 }
 
 TEST(Config, SyntaxErrorGivesItsLine) {
-  const auto problems = problems_of(
+  const auto problems = config_problems(
       "erp:\n"
       "  sqlite: {path: /srv/erp.db\n"
       "kokola:\n"
       "  base_url: [x\n");
   ASSERT_EQ(problems.size(), 1u);
-  EXPECT_THAT(problems[0], testing::StartsWith("test.yaml:"));
+  EXPECT_THAT(problems[0], ::testing::StartsWith("test.yaml:"));
   EXPECT_THAT(problems[0], HasSubstr("invalid YAML"));
 }
 
 TEST(Config, SyntaxErrorLineIsOneBased) {
-  const auto problems = problems_of("a: 1\nb: [1,\nc: 2\n  d: 3\n");
-  EXPECT_THAT(problems, ElementsAre(testing::StartsWith("test.yaml:4: invalid YAML")));
+  const auto problems = config_problems("a: 1\nb: [1,\nc: 2\n  d: 3\n");
+  EXPECT_THAT(problems, ElementsAre(::testing::StartsWith("test.yaml:4: invalid YAML")));
 }
 
 TEST(Config, MissingFileSaysSo) {
@@ -400,14 +389,14 @@ TEST(Config, ControlLimitsHaveDefaultsAndCanBeSet) {
 
 TEST(Config, AdminReservedMustLeaveSlotsForOthers) {
   const auto problems =
-      problems_of(std::string(kMinimal) + "control:\n  max_clients: 8\n  admin_reserved: 8\n");
+      config_problems(std::string(kMinimal) + "control:\n  max_clients: 8\n  admin_reserved: 8\n");
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_THAT(problems[0], HasSubstr("control.admin_reserved: expected fewer than "
                                      "control.max_clients (8), got 8"));
 }
 
 TEST(Config, ZeroIdleTimeoutIsRefused) {
-  const auto problems = problems_of(std::string(kMinimal) + "control:\n  idle_timeout: 0s\n");
+  const auto problems = config_problems(std::string(kMinimal) + "control:\n  idle_timeout: 0s\n");
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_THAT(problems[0], HasSubstr("control.idle_timeout"));
 }

@@ -9,27 +9,19 @@
 #include "config/checks.hpp"
 #include "config/config.hpp"
 #include "erp/make_source.hpp"
+#include "support/config_text.hpp"
 #include "support/temp_dir.hpp"
 
 namespace kokola {
 namespace {
 
+const std::string& kKokola = testing::kKokolaSection;
+
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-const std::string kKokola =
-    "kokola:\n"
-    "  base_url: https://app.example.com\n"
-    "  token_file: /etc/kokola-sync/token\n";
-
 std::vector<std::string> problems_of(const std::string& text, const ConfigEnvironment& env = {}) {
-  try {
-    parse_config(text, "/etc/kokola-sync/test.yaml", env);
-  } catch (const ConfigError& e) {
-    return e.problems();
-  }
-  ADD_FAILURE() << "expected a ConfigError for:\n" << text;
-  return {};
+  return testing::config_problems(text, "/etc/kokola-sync/test.yaml", env);
 }
 
 TEST(ErpConfig, PostgresDefaults) {

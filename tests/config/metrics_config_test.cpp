@@ -4,33 +4,22 @@
 #include <gtest/gtest.h>
 
 #include "config/config.hpp"
+#include "support/config_text.hpp"
 
 namespace kokola {
 namespace {
 
+const std::string& kMinimal = testing::kMinimalConfig;
+
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-const char* const kMinimal =
-    "erp:\n"
-    "  sqlite:\n"
-    "    path: /srv/erp.db\n"
-    "kokola:\n"
-    "  base_url: https://app.example.com\n"
-    "  token_file: /etc/kokola-sync/token\n";
-
 Config with_metrics(const std::string& section) {
-  return parse_config(std::string(kMinimal) + "metrics:\n" + section, "test.yaml");
+  return parse_config(kMinimal + "metrics:\n" + section, "test.yaml");
 }
 
 std::vector<std::string> problems_of(const std::string& section) {
-  try {
-    with_metrics(section);
-  } catch (const ConfigError& e) {
-    return e.problems();
-  }
-  ADD_FAILURE() << "expected a ConfigError for:\n" << section;
-  return {};
+  return testing::config_problems(kMinimal + "metrics:\n" + section);
 }
 
 TEST(MetricsConfig, OffByDefaultOnLoopbackPort9464) {
