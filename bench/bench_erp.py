@@ -130,6 +130,8 @@ def build(path, vendors=0, items=0, pos=0, lines_per_po=5, seed=SEED):
             db.execute(dialect.create_table(name, columns))
         for index, table, column in demo_erp.INDEXES:
             db.execute(f"CREATE INDEX {index} ON {table} ({column})")
+        for table, column in demo_erp.TRIMMED_KEYS:
+            db.execute(dialect.trimmed_key_index(table, column))
         db.executemany("INSERT INTO m_kategori VALUES (?, ?)", demo_erp.CATEGORIES)
         db.executemany("INSERT INTO m_supplier VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        vendor_rows(vendors, rng, clock))

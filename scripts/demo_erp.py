@@ -102,6 +102,9 @@ TABLES = {
 }
 INDEXES = [("ix_po_dtl_no_po", "t_po_dtl", "no_po"),
            ("ix_po_hdr_supplier", "t_po_hdr", "kd_supplier")]
+# Keys the daemon looks up and joins by, trimmed: each gets an expression index (per dialect).
+TRIMMED_KEYS = [("m_supplier", "kd_supplier"), ("m_barang", "kd_barang"),
+                ("t_po_hdr", "no_po"), ("t_po_dtl", "no_po")]
 
 # The contract views: how a DBA maps this schema (docs/erp-source.md). Keys are passed on as
 # stored, padding included: the daemon trims them and reports collisions as read.
@@ -414,12 +417,21 @@ class SqliteDialect:
                                 for row in rows[start:start + self.batch])
             yield f"INSERT INTO {name} VALUES\n{values};"
 
+    @staticmethod
+    def trimmed_key_index(table, column):
+        """An expression index on the key as the daemon compares it (trimmed of spaces, tabs,
+        CR and LF: docs/erp-source.md), so that its look-ups by key do not scan the table."""
+        return (f"CREATE INDEX ix_{table}_{column}_trim ON {table} "
+                f"(trim({column}, ' ' || char(9, 10, 13)))")
+
     def script(self, data):
         yield "BEGIN;"
         for name, columns in TABLES.items():
             yield self.create_table(name, columns)
         for index, table, column in INDEXES:
             yield f"CREATE INDEX {index} ON {table} ({column});"
+        for table, column in TRIMMED_KEYS:
+            yield self.trimmed_key_index(table, column) + ";"
         for name in TABLES:
             yield from self.inserts(name, data.rows[name])
         for name, select in VIEWS.items():
@@ -470,16 +482,13 @@ class PostgresDialect(SqliteDialect):
             fixed.append(row)
         return super().inserts(name, fixed)
 
+    @staticmethod
+    def trimmed_key_index(table, column):
+        return (f"CREATE INDEX ix_{table}_{column}_trim ON {table} "
+                f"(btrim({column}::text, E' \\t\\n\\r'))")
+
     def script(self, data):
-        for statement in super().script(data):
-            yield statement
-            if statement.startswith("CREATE INDEX ix_po_hdr_supplier"):
-                # The daemon compares keys trimmed (docs/erp-source.md): these expression
-                # indexes serve its lookups and its joins of lines to their POs.
-                for table, column in (("m_supplier", "kd_supplier"), ("m_barang", "kd_barang"),
-                                      ("t_po_hdr", "no_po"), ("t_po_dtl", "no_po")):
-                    yield (f"CREATE INDEX ix_{table}_{column}_trim ON {table} "
-                           f"(btrim({column}::text, E' \\t\\n\\r'));")
+        yield from super().script(data)
         yield "ANALYZE;"
 
 
