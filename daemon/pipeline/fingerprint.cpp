@@ -7,12 +7,19 @@
 namespace kokola {
 namespace {
 
+// SHA-256, fetched once: EVP_sha256() would make OpenSSL look the algorithm up again for
+// every row, which costs more than hashing a row.
+const EVP_MD* sha256() {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+
 // Feeds values into a digest so that no two different sequences of optional strings feed
 // the same bytes: NULL, and each value preceded by its length.
 class Feed {
  public:
   Feed() : ctx_(EVP_MD_CTX_new()) {
-    if (ctx_ == nullptr || EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr) != 1) {
+    if (ctx_ == nullptr || EVP_DigestInit_ex(ctx_, sha256(), nullptr) != 1) {
       throw std::runtime_error("computing a row fingerprint: no SHA-256 digest");
     }
   }

@@ -1,4 +1,5 @@
-// A run: one pass over every record of an entity, in key order, streaming. A row whose
+// A run: one pass over every record of an entity, in key order, streaming (in chunks of a
+// few hundred rows, whose ledger entries are read at once). A row whose
 // fingerprint equals the one the ledger delivered (and that has no job waiting) is counted
 // unchanged at once; a never-delivered row whose fingerprint was judged not ready before is
 // counted not ready at once; every other row goes through the same stages as a manual push,
@@ -18,6 +19,7 @@ namespace kokola {
 namespace {
 
 constexpr std::int64_t kProgressEvery = 500;
+constexpr size_t kChunk = 256;
 
 bool is_failure(Outcome o) {
   return o != Outcome::delivered && o != Outcome::unchanged && o != Outcome::not_ready &&
@@ -58,24 +60,23 @@ RunSummary Pipeline::run(Entity e, std::int64_t run_id, bool full_compare,
   std::int64_t processed = 0;
 
   // The quick comparisons; nullopt when the row needs the full stages.
-  auto quick = [&](const AnyRow& row, const std::string& key) -> std::optional<Outcome> {
-    if (full_compare) return std::nullopt;
+  auto quick = [&](const AnyRow& row, const LedgerPeek& peek) -> std::optional<Outcome> {
+    if (full_compare || peek.active) return std::nullopt;
+    if (peek.row_hash.empty() && peek.not_ready_hash.empty()) return std::nullopt;
     const std::string fp = row_fingerprint(row, rules_id_);
-    auto peek = store_.peek(e, key);
-    if (peek.active) return std::nullopt;
     if (!peek.row_hash.empty()) {
       if (peek.row_hash == fp) return Outcome::unchanged;
       return std::nullopt;
     }
-    if (store_.not_ready_verdict(e, key, fp)) return Outcome::not_ready;
+    if (peek.not_ready_hash == fp) return Outcome::not_ready;
     return std::nullopt;
   };
 
-  auto visit = [&](AnyRow&& row) {
+  auto visit = [&](const AnyRow& row, const std::string& key, const LedgerPeek& peek) {
     PushResult r;
+    request.key = key;
     try {
-      request.key = trim_key(raw_key(row));
-      if (auto known = quick(row, request.key)) {
+      if (auto known = quick(row, peek)) {
         r.outcome = *known;
       } else {
         auto out = process(row, request, ctx, /*as_dependency=*/false);
@@ -105,22 +106,49 @@ RunSummary Pipeline::run(Entity e, std::int64_t run_id, bool full_compare,
     return !stop_requested_.load();
   };
 
+  // Rows are taken in chunks, so that the ledger is read for a whole chunk at once.
+  std::vector<AnyRow> chunk;
+  chunk.reserve(kChunk);
+  auto flush = [&]() {
+    std::vector<std::string> keys;
+    keys.reserve(chunk.size());
+    for (const auto& row : chunk) keys.push_back(trim_key(raw_key(row)));
+    auto peeks = full_compare ? std::vector<LedgerPeek>(keys.size()) : store_.peek_many(e, keys);
+    bool go_on = true;
+    for (size_t i = 0; i < chunk.size() && go_on; ++i) go_on = visit(chunk[i], keys[i], peeks[i]);
+    chunk.clear();
+    return go_on;
+  };
+  auto take = [&](AnyRow&& row) {
+    chunk.push_back(std::move(row));
+    return chunk.size() < kChunk || flush();
+  };
+
   try {
     switch (e) {
       case Entity::vendor:
-        source_.scan_vendors([&](VendorRow&& row) { return visit(AnyRow(std::move(row))); });
+        source_.scan_vendors([&](VendorRow&& row) { return take(AnyRow(std::move(row))); });
         break;
       case Entity::item:
-        source_.scan_items([&](ItemRow&& row) { return visit(AnyRow(std::move(row))); });
+        source_.scan_items([&](ItemRow&& row) { return take(AnyRow(std::move(row))); });
         break;
       case Entity::purchase_order:
-        source_.scan_purchase_orders([&](PoRow&& row) { return visit(AnyRow(std::move(row))); });
+        source_.scan_purchase_orders([&](PoRow&& row) { return take(AnyRow(std::move(row))); });
         break;
     }
-    if (stop_requested_) summary.error = "stopped: kokola-syncd is shutting down";
   } catch (const std::exception& ex) {
     summary.error = ex.what();
     spdlog::error("run {}: {}", entity_name(e), summary.error);
+  }
+  // The rows read before the end of the scan, or before the ERP failed, still go through.
+  try {
+    flush();
+  } catch (const std::exception& ex) {
+    if (summary.error.empty()) summary.error = ex.what();
+    spdlog::error("run {}: {}", entity_name(e), ex.what());
+  }
+  if (stop_requested_ && summary.error.empty()) {
+    summary.error = "stopped: kokola-syncd is shutting down";
   }
   if (progress) progress(e, processed, summary.counts);
 

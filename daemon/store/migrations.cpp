@@ -130,10 +130,17 @@ UPDATE jobs SET state = 'failed', reason_code = 'app_transient',
   WHERE state IN ('queued', 'sending', 'retry_wait', 'in_doubt');
 )sql";
 
-constexpr std::array<Migration, 3> kMigrations = {{
+// Version 4: `status` counts the records whose last job was rejected through an index, as it
+// does the failed ones, instead of reading every receipt.
+constexpr const char* kVersion4 = R"sql(
+CREATE INDEX jobs_rejected ON jobs (id) WHERE state = 'rejected';
+)sql";
+
+constexpr std::array<Migration, 4> kMigrations = {{
     {1, kVersion1},
     {2, kVersion2},
     {3, kVersion3},
+    {4, kVersion4},
 }};
 
 }  // namespace

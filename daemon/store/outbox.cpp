@@ -1,6 +1,8 @@
 // The outbox half of StateStore: queueing a version of a record as a job, handing due jobs
 // to the senders, putting them back to wait, and what `status`, `jobs` and the runs ask of
 // the queue. See state_store.hpp.
+#include <algorithm>
+
 #include "store/row_codec.hpp"
 #include "store/sqlite.hpp"
 #include "store/state_store.hpp"
@@ -8,7 +10,12 @@
 namespace kokola {
 namespace {
 
+// Every query on active jobs names the states of the partial indexes jobs_active and
+// jobs_active_record exactly as they do: SQLite uses a partial index only when the query's
+// WHERE repeats the index's term, so "waiting" adds its exclusion beside it.
 constexpr const char* kActive = "('queued', 'sending', 'retry_wait', 'in_doubt')";
+constexpr const char* kWaiting =
+    "state IN ('queued', 'sending', 'retry_wait', 'in_doubt') AND state != 'sending'";
 
 // The revision for a new version: above every one handed out and the one the ledger holds.
 std::int64_t issue_revision(SqliteDb& db, Entity e, const std::string& key) {
@@ -120,9 +127,8 @@ Enqueued StateStore::enqueue_job(JobRecord job) {
 
 std::vector<JobRecord> StateStore::due_jobs(std::int64_t now_ms, int limit) {
   std::lock_guard guard(mutex_);
-  auto query = db_->cached(
-      std::string("SELECT id FROM jobs WHERE state IN ('queued', 'retry_wait', "
-                  "'in_doubt') AND next_attempt_at <= ? ORDER BY priority, id LIMIT ?"));
+  auto query = db_->cached(std::string("SELECT id FROM jobs WHERE ") + kWaiting +
+                           " AND next_attempt_at <= ? ORDER BY priority, id LIMIT ?");
   query.bind(1, now_ms).bind(2, static_cast<std::int64_t>(limit));
   std::vector<std::int64_t> ids;
   while (query.step()) ids.push_back(query.column_int(0));
@@ -160,9 +166,7 @@ std::vector<JobRecord> StateStore::due_jobs(std::int64_t now_ms, int limit) {
 
 std::optional<std::int64_t> StateStore::next_due() {
   std::lock_guard guard(mutex_);
-  auto query = db_->cached(
-      "SELECT min(next_attempt_at) FROM jobs WHERE state IN ('queued', 'retry_wait', "
-      "'in_doubt')");
+  auto query = db_->cached(std::string("SELECT min(next_attempt_at) FROM jobs WHERE ") + kWaiting);
   if (!query.step() || query.column_text(0).empty()) return std::nullopt;
   return query.column_int(0);
 }
@@ -198,7 +202,8 @@ void StateStore::reschedule_job(std::int64_t id, Outcome state, std::int64_t nex
 void StateStore::retry_waiting_now() {
   std::lock_guard guard(mutex_);
   Transaction transaction(*db_);
-  db_->prepare("UPDATE jobs SET next_attempt_at = 0 WHERE state IN ('retry_wait', 'in_doubt')")
+  db_->prepare(std::string("UPDATE jobs SET next_attempt_at = 0 WHERE ") + kWaiting +
+               " AND state != 'queued'")
       .run();
   transaction.commit();
 }
@@ -213,14 +218,72 @@ bool StateStore::has_active_job(Entity e, const std::string& key) {
 }
 
 LedgerPeek StateStore::peek(Entity e, const std::string& key) {
+  return peek_many(e, {key}).front();
+}
+
+// The chunks of a run come in key order, so their entries lie together in the indexes: three
+// range scans answer a chunk. A chunk whose keys are not close together (an ERP that sorts
+// differently) falls back to a look-up per key.
+std::vector<LedgerPeek> StateStore::peek_many(Entity e, const std::vector<std::string>& keys) {
+  std::vector<LedgerPeek> out(keys.size());
+  if (keys.empty()) return out;
+  std::vector<std::pair<std::string_view, size_t>> order;  // (key, its place in `keys`)
+  order.reserve(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) order.emplace_back(keys[i], i);
+  std::sort(order.begin(), order.end());
+  const std::int64_t cap = 4 * static_cast<std::int64_t>(keys.size()) + 64;
+  // Calls `fill` for every place of `key` in `keys`.
+  auto places = [&](const std::string& key, auto fill) {
+    auto range = std::equal_range(order.begin(), order.end(),
+                                  std::make_pair(std::string_view(key), size_t{0}),
+                                  [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto it = range.first; it != range.second; ++it) fill(out[it->second]);
+  };
+
   std::lock_guard guard(mutex_);
-  auto query = db_->cached(
-      std::string("SELECT (SELECT row_hash FROM ledger WHERE entity = ?1 AND key = ?2), "
-                  "EXISTS (SELECT 1 FROM jobs WHERE entity = ?1 AND key = ?2 AND state IN ") +
-      kActive + ")");
-  query.bind(1, entity_name(e)).bind(2, key);
-  query.step();
-  return {query.column_text(0), query.column_int(1) != 0};
+  Transaction transaction(*db_, Transaction::Kind::read);
+  // Runs a range query (?1 entity, ?2 and ?3 the bounds, ?4 the cap): false when it hit the cap.
+  auto scan = [&](const std::string& sql, auto fill) {
+    auto query = db_->cached(sql);
+    query.bind(1, entity_name(e))
+        .bind(2, order.front().first)
+        .bind(3, order.back().first)
+        .bind(4, cap);
+    std::int64_t rows = 0;
+    while (query.step()) {
+      ++rows;
+      const std::string key = query.column_text(0);
+      places(key, [&](LedgerPeek& p) { fill(p, query); });
+    }
+    return rows < cap;
+  };
+  const bool close_together =
+      scan("SELECT key, row_hash FROM ledger WHERE entity = ?1 AND key BETWEEN ?2 AND ?3 LIMIT ?4",
+           [](LedgerPeek& p, auto& row) { p.row_hash = row.column_text(1); }) &&
+      scan(std::string("SELECT key FROM jobs WHERE entity = ?1 AND key BETWEEN ?2 AND ?3 AND "
+                       "state IN ") +
+               kActive + " LIMIT ?4",
+           [](LedgerPeek& p, auto&) { p.active = true; }) &&
+      scan(
+          "SELECT key, row_hash FROM verdicts WHERE entity = ?1 AND key BETWEEN ?2 AND ?3 AND "
+          "outcome = 'not_ready' LIMIT ?4",
+          [](LedgerPeek& p, auto& row) { p.not_ready_hash = row.column_text(1); });
+  if (!close_together) {
+    auto query = db_->cached(
+        std::string("SELECT (SELECT row_hash FROM ledger WHERE entity = ?1 AND key = ?2), "
+                    "EXISTS (SELECT 1 FROM jobs WHERE entity = ?1 AND key = ?2 AND state IN ") +
+        kActive +
+        "), (SELECT row_hash FROM verdicts WHERE entity = ?1 AND key = ?2 AND "
+        "outcome = 'not_ready')");
+    for (size_t i = 0; i < keys.size(); ++i) {
+      query.bind(1, entity_name(e)).bind(2, keys[i]);
+      query.step();
+      out[i] = {query.column_text(0), query.column_int(1) != 0, query.column_text(2)};
+      query.reset();
+    }
+  }
+  transaction.commit();
+  return out;
 }
 
 void StateStore::set_ledger_row_hash(Entity e, const std::string& key,
@@ -267,7 +330,8 @@ std::int64_t StateStore::records_ended(Outcome state) {
 std::map<std::string, std::int64_t> StateStore::run_job_counts(std::int64_t run_id) {
   std::lock_guard guard(mutex_);
   std::map<std::string, std::int64_t> out;
-  auto query = db_->cached("SELECT state, count(*) FROM jobs WHERE run_id = ? GROUP BY state");
+  auto query = db_->cached(
+      "SELECT state, count(*) FROM jobs WHERE run_id = ? AND run_id > 0 GROUP BY state");
   query.bind(1, run_id);
   while (query.step()) out[query.column_text(0)] = query.column_int(1);
   return out;
@@ -296,17 +360,6 @@ bool StateStore::remember_verdict(Entity e, const std::string& key, const std::s
       .run();
   transaction.commit();
   return true;
-}
-
-std::optional<std::string> StateStore::not_ready_verdict(Entity e, const std::string& key,
-                                                         const std::string& row_hash) {
-  std::lock_guard guard(mutex_);
-  auto query = db_->cached(
-      "SELECT message FROM verdicts WHERE entity = ? AND key = ? AND row_hash = ? AND "
-      "outcome = 'not_ready'");
-  query.bind(1, entity_name(e)).bind(2, key).bind(3, row_hash);
-  if (!query.step()) return std::nullopt;
-  return query.column_text(0);
 }
 
 std::int64_t StateStore::prune(const std::string& jobs_before, const std::string& runs_before,

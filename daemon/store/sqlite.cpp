@@ -106,7 +106,9 @@ std::string Statement::column_text(int index) const {
   return std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, index)));
 }
 
-Transaction::Transaction(SqliteDb& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+Transaction::Transaction(SqliteDb& db, Kind kind) : db_(db) {
+  db_.exec(kind == Kind::write ? "BEGIN IMMEDIATE" : "BEGIN");
+}
 
 Transaction::~Transaction() {
   if (done_) return;

@@ -108,6 +108,8 @@ class CachedStatement {
   }
   bool step() { return statement_.step(); }
   void run() { statement_.run(); }
+  // Ready to run again with other parameters, still on loan.
+  void reset() { statement_.reset(); }
   std::int64_t column_int(int index) const { return statement_.column_int(index); }
   std::string column_text(int index) const { return statement_.column_text(index); }
 
@@ -116,11 +118,14 @@ class CachedStatement {
 };
 
 // BEGIN IMMEDIATE on construction (the write lock is taken at once, so a concurrent writer
-// waits for the busy timeout instead of failing half way), ROLLBACK on destruction unless
-// commit() ran.
+// waits for the busy timeout instead of failing half way), or a deferred BEGIN for reads;
+// ROLLBACK on destruction unless commit() ran.
 class Transaction {
  public:
-  explicit Transaction(SqliteDb& db);
+  // `write` begins with BEGIN IMMEDIATE (every writing transaction); `read` with a deferred
+  // BEGIN, for several reads that must see one state of the database.
+  enum class Kind { write, read };
+  explicit Transaction(SqliteDb& db, Kind kind = Kind::write);
   ~Transaction();
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;

@@ -103,8 +103,9 @@ struct QueueCounts {
 
 // A record's fingerprint as the ledger knows it, for the run's quick comparison.
 struct LedgerPeek {
-  std::string row_hash;  // of the ERP row last delivered; "" when never delivered
-  bool active = false;   // a job of the record is waiting or sending
+  std::string row_hash;        // of the ERP row last delivered; "" when never delivered
+  bool active = false;         // a job of the record is waiting or sending
+  std::string not_ready_hash;  // of the ERP row last judged not ready; "" when none was
 };
 
 struct RunRecord {
@@ -142,7 +143,7 @@ struct AuditQuery {
 
 class StateStore {
  public:
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
 
   // Opens (creating the file and its directory's lock) and migrates. Throws
   // std::runtime_error: "opening state store '/var/lib/...': locked by another kokola-syncd
@@ -221,6 +222,8 @@ class StateStore {
   // True when the record has a job waiting or sending.
   bool has_active_job(Entity e, const std::string& key);
   LedgerPeek peek(Entity e, const std::string& key);
+  // peek() for many records of one entity, in one read transaction; in the order of `keys`.
+  std::vector<LedgerPeek> peek_many(Entity e, const std::vector<std::string>& keys);
   // The ledger entry now stands for a row with this fingerprint (same content delivered).
   void set_ledger_row_hash(Entity e, const std::string& key, const std::string& row_hash);
   std::map<Entity, QueueCounts> queue_counts();
@@ -235,8 +238,6 @@ class StateStore {
   // delivered record's verdict is forgotten. Returns true when the verdict changed.
   bool remember_verdict(Entity e, const std::string& key, const std::string& row_hash,
                         Outcome outcome, const std::string& message);
-  std::optional<std::string> not_ready_verdict(Entity e, const std::string& key,
-                                               const std::string& row_hash);
   // Deletes finished jobs (with their attempts), runs and audit entries older than the
   // cut-offs (RFC 3339 UTC); empty: keep. Returns the number of rows removed.
   std::int64_t prune(const std::string& jobs_before, const std::string& runs_before,

@@ -19,6 +19,8 @@ class FakeErp : public ErpSource {
   std::map<std::string, VendorRow> vendors;
   std::map<std::string, ItemRow> items;
   std::map<std::string, PoRow> pos;
+  // A scan throws ErpError after this many rows (the connection to the ERP lost); -1: never.
+  int scan_fails_after = -1;
 
   std::optional<VendorRow> load_vendor(std::string_view key) override { return find(vendors, key); }
   std::optional<ItemRow> load_item(std::string_view key) override { return find(items, key); }
@@ -35,11 +37,13 @@ class FakeErp : public ErpSource {
     return {};
   }
   void scan_vendors(const std::function<bool(VendorRow&&)>& visit) override {
-    scan(vendors, visit);
+    scan(vendors, visit, scan_fails_after);
   }
-  void scan_items(const std::function<bool(ItemRow&&)>& visit) override { scan(items, visit); }
+  void scan_items(const std::function<bool(ItemRow&&)>& visit) override {
+    scan(items, visit, scan_fails_after);
+  }
   void scan_purchase_orders(const std::function<bool(PoRow&&)>& visit) override {
-    scan(pos, visit);
+    scan(pos, visit, scan_fails_after);
   }
   std::vector<ListEntry> list(Entity, const ListQuery&) override { return {}; }
   std::vector<std::string> check_schema() override { return {}; }
@@ -59,9 +63,11 @@ class FakeErp : public ErpSource {
     return out;
   }
   template <typename Row>
-  static void scan(const std::map<std::string, Row>& rows,
-                   const std::function<bool(Row&&)>& visit) {
+  static void scan(const std::map<std::string, Row>& rows, const std::function<bool(Row&&)>& visit,
+                   int fails_after) {
+    int read = 0;
     for (const auto& [k, row] : rows) {
+      if (read++ == fails_after) throw ErpError("reading the ERP: connection lost");
       Row copy = row;
       if (!visit(std::move(copy))) return;
     }

@@ -171,5 +171,17 @@ TEST_F(RunTest, StopRequestEndsTheRunAfterTheCurrentRecord) {
   EXPECT_THAT(s.error, HasSubstr("shutting down"));
 }
 
+TEST_F(RunTest, RowsReadBeforeTheErpFailedStillGoThrough) {
+  erp_.vendors["V-2"] = vendor("V-2");
+  erp_.vendors["V-3"] = vendor("V-3");
+  erp_.scan_fails_after = 2;
+
+  auto s = run(Entity::vendor);
+  EXPECT_EQ(s.counts["queued"], 2) << "the two rows read before the error";
+  EXPECT_THAT(s.error, HasSubstr("connection lost"));
+  EXPECT_TRUE(store_->peek(Entity::vendor, "V-2").active);
+  EXPECT_FALSE(store_->peek(Entity::vendor, "V-3").active);
+}
+
 }  // namespace
 }  // namespace kokola::testing

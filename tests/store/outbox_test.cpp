@@ -212,7 +212,7 @@ TEST_F(StoreOutbox, CompleteJobWritesTheLedgerWithItsFingerprintAndForgetsTheVer
   ASSERT_TRUE(ledger.has_value());
   EXPECT_EQ(ledger->row_hash, "row-a");
   EXPECT_EQ(ledger->app_id, "vnd_1");
-  EXPECT_FALSE(store_.not_ready_verdict(Entity::vendor, "V-1", "row-0").has_value());
+  EXPECT_EQ(store_.peek(Entity::vendor, "V-1").not_ready_hash, "");
   EXPECT_EQ(store_.peek(Entity::vendor, "V-1").row_hash, "row-a");
   EXPECT_FALSE(store_.peek(Entity::vendor, "V-1").active);
 }
@@ -234,6 +234,45 @@ TEST_F(StoreOutbox, PeekSaysWhetherAJobIsActive) {
   store_.enqueue_job(version("V-1", "a"));
   EXPECT_TRUE(store_.peek(Entity::vendor, "V-1").active);
   EXPECT_FALSE(store_.peek(Entity::item, "V-1").active);
+}
+
+TEST_F(StoreOutbox, PeekManyAnswersForEveryKeyInItsOrder) {
+  store_.enqueue_job(version("V-2", "b"));
+  store_.remember_verdict(Entity::vendor, "V-3", "r3", Outcome::not_ready, "inactive");
+  const auto id = store_.enqueue_job(version("V-1", "a")).id;
+  ASSERT_TRUE(store_.claim_job(id, Outcome::queued));
+  LedgerEntry entry{Entity::vendor, "V-1", "hash-a", 1, "vnd_1", "", false, "row-a"};
+  store_.complete_job(id, Outcome::delivered, "", "created in the app", "vnd_1", entry);
+
+  auto peeks = store_.peek_many(Entity::vendor, {"V-3", "V-9", "V-1", "V-2"});
+  ASSERT_EQ(peeks.size(), 4u);
+  EXPECT_EQ(peeks[0].not_ready_hash, "r3");
+  EXPECT_EQ(peeks[0].row_hash, "");
+  EXPECT_FALSE(peeks[0].active);
+  EXPECT_EQ(peeks[1].row_hash, "") << "never seen";
+  EXPECT_EQ(peeks[1].not_ready_hash, "");
+  EXPECT_FALSE(peeks[1].active);
+  EXPECT_EQ(peeks[2].row_hash, "row-a");
+  EXPECT_FALSE(peeks[2].active);
+  EXPECT_TRUE(peeks[3].active);
+  EXPECT_TRUE(store_.peek_many(Entity::vendor, {}).empty());
+}
+
+TEST_F(StoreOutbox, PeekManyAnswersKeysFarApart) {
+  // Many entries between the two keys: more than a range scan of the chunk may read.
+  for (int i = 0; i < 200; ++i) {
+    store_.remember_verdict(Entity::vendor, "V-5" + std::to_string(1000 + i), "r",
+                            Outcome::not_ready, "inactive");
+  }
+  store_.remember_verdict(Entity::vendor, "V-9", "r9", Outcome::not_ready, "inactive");
+  store_.enqueue_job(version("V-0", "a"));
+
+  auto peeks = store_.peek_many(Entity::vendor, {"V-9", "V-0"});
+  ASSERT_EQ(peeks.size(), 2u);
+  EXPECT_EQ(peeks[0].not_ready_hash, "r9");
+  EXPECT_FALSE(peeks[0].active);
+  EXPECT_EQ(peeks[1].not_ready_hash, "");
+  EXPECT_TRUE(peeks[1].active);
 }
 
 TEST_F(StoreOutbox, InterruptedSendingJobsBecomeInDoubtAndDue) {
@@ -299,10 +338,10 @@ TEST_F(StoreOutbox, RememberVerdictIsTrueOnlyWhenItChanged) {
   EXPECT_TRUE(remember("r2", Outcome::invalid, "name: required"));
   EXPECT_FALSE(remember("r2", Outcome::invalid, "name: required"));
 
-  EXPECT_FALSE(store_.not_ready_verdict(Entity::item, "I-1", "r2").has_value()) << "invalid";
+  EXPECT_EQ(store_.peek(Entity::item, "I-1").not_ready_hash, "") << "invalid";
   remember("r3", Outcome::not_ready, "inactive");
-  EXPECT_EQ(store_.not_ready_verdict(Entity::item, "I-1", "r3"), "inactive");
-  EXPECT_FALSE(store_.not_ready_verdict(Entity::item, "I-1", "r2").has_value());
+  EXPECT_EQ(store_.peek(Entity::item, "I-1").not_ready_hash, "r3");
+  EXPECT_EQ(store_.peek(Entity::vendor, "I-1").not_ready_hash, "") << "another entity";
 }
 
 TEST_F(StoreOutbox, PruneKeepsEachRecordsNewestJobAndActiveOnes) {
