@@ -110,15 +110,21 @@ class Dispatcher {
   void release(const JobRecord& job);
   // dispatcher_send.cpp
   void send(JobRecord job, KokolaTransport& app);
-  void settle_answer(const JobRecord& job, const SendResult& res, KokolaTransport& app);
+  // `attempt` is the PUT's: stored with the job's outcome when the answer ends the job.
+  void settle_answer(const JobRecord& job, const SendResult& res, const Attempt& attempt,
+                     KokolaTransport& app);
+  // After an answer that does not end the job: hold sending, look it up, or wait again.
+  void try_again_later(const JobRecord& job, const SendResult& res, KokolaTransport& app);
   bool resolve_in_doubt(const JobRecord& job, KokolaTransport& app);
   // True (and the job finished `unchanged`) when the ledger says another job delivered this
   // very content while this one waited.
   bool already_delivered(const JobRecord& job);
+  // Both store `attempt`, when given, in the transaction that ends the job.
   void finish_delivered(const JobRecord& job, const std::string& app_id, const std::string& message,
-                        int http_status);
+                        int http_status, const std::optional<Attempt>& attempt = std::nullopt);
   void finish(const JobRecord& job, Outcome outcome, std::string_view code,
-              const std::string& message, int http_status);
+              const std::string& message, int http_status,
+              const std::optional<Attempt>& attempt = std::nullopt);
   void wait_again(const JobRecord& job, Outcome state, std::string_view code,
                   const std::string& message, int http_status);
   void publish(const JobUpdate& update);

@@ -87,51 +87,66 @@ void Dispatcher::send(JobRecord job, KokolaTransport& app) {
   failpoint_in_flight("after_request_sent", kInFlightKillMs);
   SendResult res = app.put(put);
   failpoint("after_answer");
-  store_.add_attempt(job.id, attempt_of(started, res));
   if (observer_) observer_(res);
-  settle_answer(job, res, app);
+  settle_answer(job, res, attempt_of(started, res), app);
 }
 
-void Dispatcher::settle_answer(const JobRecord& job, const SendResult& res, KokolaTransport& app) {
+void Dispatcher::settle_answer(const JobRecord& job, const SendResult& res, const Attempt& attempt,
+                               KokolaTransport& app) {
   switch (res.status) {
     case SendStatus::delivered: {
       app_answered();
       std::string message = res.http_status == 201 ? "created in the app" : "updated in the app";
       if (res.replayed) message += " (answer replayed by the app)";
-      return finish_delivered(job, res.app_id, message, res.http_status);
+      return finish_delivered(job, res.app_id, message, res.http_status, attempt);
     }
     case SendStatus::stale:
       app_answered();
       if (res.app_revision > 0) store_.raise_revision(job.entity, job.key, res.app_revision);
       return finish(job, Outcome::rejected, reason::kStaleRevision,
-                    stale_message(res, job.revision), res.http_status);
+                    stale_message(res, job.revision), res.http_status, attempt);
     case SendStatus::rejected:
-      if (res.error_code == "tls_error") {
-        // Not the app's verdict on the record: nothing was sent. The job waits until the
-        // certificate (or the configuration) is fixed.
-        hold_after_failure(res);
-        return wait_again(job, Outcome::retry_wait, reason::kAppTls, res.message, 0);
+      if (res.error_code != "tls_error") {
+        app_answered();
+        return finish(job, Outcome::rejected, reason::kAppRejected, res.message, res.http_status,
+                      attempt);
       }
-      app_answered();
-      return finish(job, Outcome::rejected, reason::kAppRejected, res.message, res.http_status);
+      break;
     case SendStatus::auth_failed:
-      // Our credentials, not the record: keep the job until the token is fixed (SIGHUP).
-      hold_after_failure(res);
-      return wait_again(job, Outcome::retry_wait, reason::kAppAuth, res.message, res.http_status);
-    case SendStatus::transient: {
-      hold_after_failure(res);
-      std::string code = res.error_code == "connect_error" ? std::string(reason::kAppUnreachable)
-                                                           : std::string(reason::kAppTransient);
-      return wait_again(job, Outcome::retry_wait, code, res.message, res.http_status);
-    }
+    case SendStatus::transient:
     case SendStatus::in_doubt:
-      hold_after_failure(res);
-      JobRecord doubted = job;
-      doubted.state = Outcome::in_doubt;
-      if (resolve_in_doubt(doubted, app)) return;
-      return wait_again(job, Outcome::retry_wait, reason::kAppTransient,
-                        res.message + "; the app does not hold it: sent again later", 0);
+      break;
   }
+
+  // The job goes on: its attempt is stored before whatever comes next.
+  store_.add_attempt(job.id, attempt);
+  try_again_later(job, res, app);
+}
+
+void Dispatcher::try_again_later(const JobRecord& job, const SendResult& res,
+                                 KokolaTransport& app) {
+  if (res.status == SendStatus::rejected) {
+    // A TLS error is not the app's verdict on the record: nothing was sent. The job waits
+    // until the certificate (or the configuration) is fixed.
+    hold_after_failure(res);
+    return wait_again(job, Outcome::retry_wait, reason::kAppTls, res.message, 0);
+  }
+  if (res.status == SendStatus::auth_failed) {
+    // Our credentials, not the record: keep the job until the token is fixed (SIGHUP).
+    hold_after_failure(res);
+    return wait_again(job, Outcome::retry_wait, reason::kAppAuth, res.message, res.http_status);
+  }
+  hold_after_failure(res);
+  if (res.status == SendStatus::in_doubt) {
+    JobRecord doubted = job;
+    doubted.state = Outcome::in_doubt;
+    if (resolve_in_doubt(doubted, app)) return;
+    return wait_again(job, Outcome::retry_wait, reason::kAppTransient,
+                      res.message + "; the app does not hold it: sent again later", 0);
+  }
+  std::string code = res.error_code == "connect_error" ? std::string(reason::kAppUnreachable)
+                                                       : std::string(reason::kAppTransient);
+  wait_again(job, Outcome::retry_wait, code, res.message, res.http_status);
 }
 
 // The request may have reached the app: ask which revision it holds. True when that settled
@@ -187,11 +202,12 @@ bool Dispatcher::already_delivered(const JobRecord& job) {
 }
 
 void Dispatcher::finish_delivered(const JobRecord& job, const std::string& app_id,
-                                  const std::string& message, int http_status) {
+                                  const std::string& message, int http_status,
+                                  const std::optional<Attempt>& attempt) {
   LedgerEntry entry{job.entity, job.key,           job.content_hash, job.revision,
                     app_id,     utc_now_rfc3339(), job.retired,      job.row_hash};
   failpoint("before_ledger_commit");
-  store_.complete_job(job.id, Outcome::delivered, "", message, app_id, entry);
+  store_.complete_job(job.id, Outcome::delivered, "", message, app_id, entry, attempt);
   auto u = update_of(job, Outcome::delivered, true);
   u.app_id = app_id;
   u.message = message;
@@ -202,8 +218,9 @@ void Dispatcher::finish_delivered(const JobRecord& job, const std::string& app_i
 }
 
 void Dispatcher::finish(const JobRecord& job, Outcome outcome, std::string_view code,
-                        const std::string& message, int http_status) {
-  store_.complete_job(job.id, outcome, std::string(code), message, "", std::nullopt);
+                        const std::string& message, int http_status,
+                        const std::optional<Attempt>& attempt) {
+  store_.complete_job(job.id, outcome, std::string(code), message, "", std::nullopt, attempt);
   auto u = update_of(job, outcome, true);
   u.reason_code = code;
   u.message = message;

@@ -13,7 +13,8 @@ constexpr const char* kJobColumns =
     "priority, tries, next_attempt_at, body, retired, depends_on, run_id, row_hash "
     "FROM jobs ";
 
-JobRecord read_job_row(const Statement& row, const std::string& store_path) {
+template <typename Row>
+JobRecord read_job_row(const Row& row, const std::string& store_path) {
   JobRecord job;
   job.id = row.column_int(0);
   job.entity = store::read_entity(row.column_text(1), store_path);
@@ -44,7 +45,7 @@ JobRecord read_job_row(const Statement& row, const std::string& store_path) {
 }
 
 std::vector<Attempt> read_attempts(SqliteDb& db, std::int64_t job_id) {
-  Statement query = db.prepare(
+  auto query = db.cached(
       "SELECT number, started_at, http_status, latency_ms, error FROM attempts "
       "WHERE job_id = ? ORDER BY number");
   query.bind(1, job_id);
@@ -63,7 +64,8 @@ std::vector<Attempt> read_attempts(SqliteDb& db, std::int64_t job_id) {
 }
 
 // Reads every job the query yields, each with its attempts.
-std::vector<JobRecord> read_jobs(SqliteDb& db, Statement& query) {
+template <typename Query>
+std::vector<JobRecord> read_jobs(SqliteDb& db, Query& query) {
   std::vector<JobRecord> jobs;
   while (query.step()) jobs.push_back(read_job_row(query, db.path()));
   for (JobRecord& job : jobs) job.attempts = read_attempts(db, job.id);
@@ -125,7 +127,7 @@ void fail_no_job(const std::string& doing, std::int64_t id, const std::string& s
 std::int64_t StateStore::create_job(const JobRecord& job) {
   std::lock_guard guard(mutex_);
   Transaction transaction(*db_);
-  db_->prepare(
+  db_->cached(
          "INSERT INTO jobs (entity, key, origin, requested_by, reason, force, state, "
          "reason_code, message, idempotency_key, revision, content_hash, app_id, verdicts, "
          "created_at, finished_at, priority, tries, next_attempt_at, body, retired, "
@@ -166,7 +168,7 @@ std::int64_t StateStore::create_job(const JobRecord& job) {
 void StateStore::set_job_state(std::int64_t id, Outcome state) {
   std::lock_guard guard(mutex_);
   Transaction transaction(*db_);
-  db_->prepare("UPDATE jobs SET state = ? WHERE id = ?")
+  db_->cached("UPDATE jobs SET state = ? WHERE id = ?")
       .bind(1, outcome_name(state))
       .bind(2, id)
       .run();
@@ -184,7 +186,7 @@ void StateStore::add_attempt(std::int64_t job_id, const Attempt& a) {
 void StateStore::finish_job(const JobRecord& job, const std::optional<LedgerEntry>& ledger) {
   std::lock_guard guard(mutex_);
   Transaction transaction(*db_);
-  db_->prepare(
+  db_->cached(
          "UPDATE jobs SET state = ?, reason_code = ?, message = ?, idempotency_key = ?, "
          "revision = ?, content_hash = ?, app_id = ?, verdicts = ?, finished_at = ?, body = '', "
          "next_attempt_at = 0 WHERE id = ?")
@@ -209,7 +211,8 @@ void StateStore::finish_job(const JobRecord& job, const std::optional<LedgerEntr
 
 void StateStore::complete_job(std::int64_t id, Outcome state, const std::string& reason_code,
                               const std::string& message, const std::string& app_id,
-                              const std::optional<LedgerEntry>& ledger) {
+                              const std::optional<LedgerEntry>& ledger,
+                              const std::optional<Attempt>& attempt) {
   std::lock_guard guard(mutex_);
   Transaction transaction(*db_);
   db_->cached(
@@ -223,13 +226,14 @@ void StateStore::complete_job(std::int64_t id, Outcome state, const std::string&
       .bind(6, id)
       .run();
   if (db_->changes() == 0) fail_no_job("finishing", id, path_);
+  if (attempt) insert_attempt(*db_, id, *attempt, false);
   if (ledger) write_ledger(*db_, *ledger);
   transaction.commit();
 }
 
 std::optional<JobRecord> StateStore::job(std::int64_t id) {
   std::lock_guard guard(mutex_);
-  Statement query = db_->prepare(std::string(kJobColumns) + "WHERE id = ?");
+  auto query = db_->cached(std::string(kJobColumns) + "WHERE id = ?");
   query.bind(1, id);
   auto jobs = read_jobs(*db_, query);
   if (jobs.empty()) return std::nullopt;
@@ -238,8 +242,8 @@ std::optional<JobRecord> StateStore::job(std::int64_t id) {
 
 std::optional<JobRecord> StateStore::last_receipt(Entity e, const std::string& key) {
   std::lock_guard guard(mutex_);
-  Statement query = db_->prepare(std::string(kJobColumns) +
-                                 "WHERE entity = ? AND key = ? ORDER BY id DESC LIMIT 1");
+  auto query = db_->cached(std::string(kJobColumns) +
+                           "WHERE entity = ? AND key = ? ORDER BY id DESC LIMIT 1");
   query.bind(1, entity_name(e)).bind(2, key);
   auto jobs = read_jobs(*db_, query);
   if (jobs.empty()) return std::nullopt;
@@ -248,11 +252,11 @@ std::optional<JobRecord> StateStore::last_receipt(Entity e, const std::string& k
 
 std::optional<JobRecord> StateStore::unsettled_job(Entity e, const std::string& key) {
   std::lock_guard guard(mutex_);
-  Statement query =
-      db_->prepare(std::string(kJobColumns) +
-                   "WHERE entity = ?1 AND key = ?2 AND state IN ('sending', 'in_doubt') AND id > "
-                   "coalesce((SELECT max(id) FROM jobs WHERE entity = ?1 AND key = ?2 "
-                   "AND state = 'delivered'), 0) ORDER BY id DESC LIMIT 1");
+  auto query =
+      db_->cached(std::string(kJobColumns) +
+                  "WHERE entity = ?1 AND key = ?2 AND state IN ('sending', 'in_doubt') AND id > "
+                  "coalesce((SELECT max(id) FROM jobs WHERE entity = ?1 AND key = ?2 "
+                  "AND state = 'delivered'), 0) ORDER BY id DESC LIMIT 1");
   query.bind(1, entity_name(e)).bind(2, key);
   auto jobs = read_jobs(*db_, query);
   if (jobs.empty()) return std::nullopt;

@@ -107,7 +107,7 @@ std::string Statement::column_text(int index) const {
 }
 
 Transaction::Transaction(SqliteDb& db, Kind kind) : db_(db) {
-  db_.exec(kind == Kind::write ? "BEGIN IMMEDIATE" : "BEGIN");
+  db_.cached(kind == Kind::write ? "BEGIN IMMEDIATE" : "BEGIN").run();
 }
 
 Transaction::~Transaction() {
@@ -118,7 +118,7 @@ Transaction::~Transaction() {
 }
 
 void Transaction::commit() {
-  db_.exec("COMMIT");
+  db_.cached("COMMIT").run();
   done_ = true;
 }
 

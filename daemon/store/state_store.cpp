@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include "store/checkpointer.hpp"
 #include "store/migrations.hpp"
 #include "store/row_codec.hpp"
 #include "store/sqlite.hpp"
@@ -47,7 +48,10 @@ std::unique_ptr<SqliteDb> open_database(const std::string& path) {
 }  // namespace
 
 StateStore::StateStore(const std::string& path)
-    : path_(path), lock_(std::make_unique<StateLock>(path)), db_(open_database(path)) {}
+    : path_(path),
+      lock_(std::make_unique<StateLock>(path)),
+      db_(open_database(path)),
+      checkpointer_(std::make_unique<WalCheckpointer>(*db_, mutex_)) {}
 
 StateStore::~StateStore() = default;
 
@@ -58,7 +62,7 @@ int StateStore::schema_version() {
 
 std::optional<LedgerEntry> StateStore::ledger(Entity e, const std::string& key) {
   std::lock_guard guard(mutex_);
-  Statement query = db_->prepare(
+  auto query = db_->cached(
       "SELECT content_hash, revision, app_id, delivered_at, retired, row_hash FROM ledger "
       "WHERE entity = ? AND key = ?");
   query.bind(1, entity_name(e)).bind(2, key);

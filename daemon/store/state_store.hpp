@@ -24,6 +24,7 @@ namespace kokola {
 
 class StateLock;
 class SqliteDb;
+class WalCheckpointer;
 
 struct LedgerEntry {
   Entity entity = Entity::vendor;
@@ -210,10 +211,12 @@ class StateStore {
   // `from_state` (superseded meanwhile).
   bool claim_job(std::int64_t id, Outcome from_state);
   // Ends a job with its outcome and, when it delivered, writes the ledger entry in the same
-  // transaction. Only the outcome fields change; the receipt's other fields stay.
+  // transaction, with the attempt that ended it when given (numbered after the last one).
+  // Only the outcome fields change; the receipt's other fields stay.
   void complete_job(std::int64_t id, Outcome state, const std::string& reason_code,
                     const std::string& message, const std::string& app_id,
-                    const std::optional<LedgerEntry>& ledger);
+                    const std::optional<LedgerEntry>& ledger,
+                    const std::optional<Attempt>& attempt = std::nullopt);
   // Puts a job back to wait (retry_wait or in_doubt) until `next_ms`, with why.
   void reschedule_job(std::int64_t id, Outcome state, std::int64_t next_ms,
                       const std::string& reason_code, const std::string& message);
@@ -257,6 +260,7 @@ class StateStore {
   std::mutex mutex_;
   std::unique_ptr<StateLock> lock_;
   std::unique_ptr<SqliteDb> db_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;  // after db_: stopped before it closes
 };
 
 // RFC 3339 UTC "now" with seconds ("2026-12-03T16:40:00Z"), as stored in the state store.

@@ -217,6 +217,26 @@ TEST_F(StoreOutbox, CompleteJobWritesTheLedgerWithItsFingerprintAndForgetsTheVer
   EXPECT_FALSE(store_.peek(Entity::vendor, "V-1").active);
 }
 
+TEST_F(StoreOutbox, CompleteJobStoresTheAttemptThatEndedIt) {
+  const auto id = store_.enqueue_job(version("V-1", "a")).id;
+  ASSERT_TRUE(store_.claim_job(id, Outcome::queued));
+  store_.add_attempt(id, Attempt{0, "2026-01-02T03:04:05Z", 503, 12, "HTTP 503"});
+  LedgerEntry entry{Entity::vendor, "V-1", "hash-a", 1, "vnd_1", "", false, "row-a"};
+  store_.complete_job(id, Outcome::delivered, "", "created in the app", "vnd_1", entry,
+                      Attempt{0, "2026-01-02T03:04:09Z", 201, 7, ""});
+
+  auto job = store_.job(id);
+  ASSERT_EQ(job->attempts.size(), 2u);
+  EXPECT_EQ(job->attempts[1].number, 2);
+  EXPECT_EQ(job->attempts[1].http_status, 201);
+  EXPECT_EQ(job->attempts[1].latency_ms, 7);
+  EXPECT_EQ(job->attempts[1].started_at, "2026-01-02T03:04:09Z");
+  EXPECT_THROW(store_.complete_job(999, Outcome::failed, "", "", "", std::nullopt,
+                                   Attempt{0, "", 500, 1, ""}),
+               std::runtime_error)
+      << "no such job: nothing stored";
+}
+
 TEST_F(StoreOutbox, CompleteJobWithoutDeliveryLeavesTheLedgerAlone) {
   const auto id = store_.enqueue_job(version("V-1", "a")).id;
   store_.complete_job(id, Outcome::rejected, "app_rejected", "name: required", "", std::nullopt);
