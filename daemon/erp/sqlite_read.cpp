@@ -29,7 +29,18 @@ Db::Db(const std::string& path, int busy_timeout_ms) : path_(path) {
   }
 }
 
-Db::~Db() { sqlite3_close(db_); }
+Db::~Db() {
+  cache_.clear();  // a connection with statements left does not close
+  sqlite3_close(db_);
+}
+
+StatementLoan Db::cached(const std::string& sql, const std::string& context) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    it = cache_.emplace(sql, std::make_unique<Statement>(*this, sql, context)).first;
+  }
+  return StatementLoan(*it->second);
+}
 
 void Db::exec(const std::string& sql, const std::string& context) {
   char* error = nullptr;
@@ -78,6 +89,11 @@ bool Statement::step() {
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   fail();
+}
+
+void Statement::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
 }
 
 int Statement::column_count() const { return sqlite3_column_count(stmt_); }

@@ -6,6 +6,8 @@
 // Not thread-safe by themselves: the owner serialises every use of one connection.
 #pragma once
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -24,6 +26,9 @@ struct ValueFree {
 };
 using OwnedValue = std::unique_ptr<sqlite3_value, ValueFree>;
 
+class Statement;
+class StatementLoan;
+
 class Db {
  public:
   // Opens `path` read-only with PRAGMA query_only and a busy timeout, and reads the schema
@@ -37,10 +42,14 @@ class Db {
   sqlite3* handle() const { return db_; }
   const std::string& path() const { return path_; }
   void exec(const std::string& sql, const std::string& context);
+  // A statement prepared once for this connection and lent out (the loads of a run use the
+  // same few again and again); see StatementLoan.
+  StatementLoan cached(const std::string& sql, const std::string& context);
 
  private:
   sqlite3* db_ = nullptr;
   std::string path_;
+  std::map<std::string, std::unique_ptr<Statement>, std::less<>> cache_;  // finalised first
 };
 
 class Statement {
@@ -56,6 +65,8 @@ class Statement {
   void bind_value(std::string_view name, const sqlite3_value* value);
 
   bool step();  // true while a row is ready
+  // Ready to run again, with no parameters bound.
+  void reset();
   int column_count() const;
   std::string column_name(int i) const;
   Text column(int i) const;
@@ -68,6 +79,22 @@ class Statement {
   Db& db_;
   sqlite3_stmt* stmt_ = nullptr;
   std::string context_;
+};
+
+// A cached statement on loan, reset when the loan ends: a statement left in the middle of its
+// rows would keep its read transaction open.
+class StatementLoan {
+ public:
+  explicit StatementLoan(Statement& statement) : statement_(statement) {}
+  ~StatementLoan() { statement_.reset(); }
+  StatementLoan(const StatementLoan&) = delete;
+  StatementLoan& operator=(const StatementLoan&) = delete;
+
+  Statement& operator*() const { return statement_; }
+  Statement* operator->() const { return &statement_; }
+
+ private:
+  Statement& statement_;
 };
 
 // BEGIN on construction; commit() ends it; destruction without commit rolls back.

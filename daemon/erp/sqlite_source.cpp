@@ -157,13 +157,12 @@ struct SqliteErpSource::Impl {
   std::vector<Row> select_rows(const std::string& view,
                                const std::array<ContractColumn<Row>, N>& columns,
                                std::string_view key_column, const Selection& sel) {
-    Statement st(db(),
-                 "SELECT " + select_list(columns) + " FROM " + q(view) + " WHERE " + sel.where +
-                     " ORDER BY " + q(key_column),
-                 context(view));
-    sel.bind(st);
+    auto st = db().cached("SELECT " + select_list(columns) + " FROM " + q(view) + " WHERE " +
+                              sel.where + " ORDER BY " + q(key_column),
+                          context(view));
+    sel.bind(*st);
     std::vector<Row> rows;
-    while (st.step()) rows.push_back(read_row(st, columns));
+    while (st->step()) rows.push_back(read_row(*st, columns));
     return rows;
   }
 
@@ -222,13 +221,12 @@ struct SqliteErpSource::Impl {
   OwnedValue page_bound(const std::string& view, std::string_view key_column,
                         const sqlite3_value* after) {
     const auto sel = Selection::range(key_column, after, nullptr);
-    Statement st(db(),
-                 "SELECT " + q(key_column) + " FROM " + q(view) + " WHERE " + sel.where +
-                     " ORDER BY " + q(key_column) + " LIMIT 1 OFFSET :offset",
-                 context(view));
-    sel.bind(st);
-    st.bind_int(":offset", page_size - 1);
-    return st.step() ? st.column_value(0) : OwnedValue();
+    auto st = db().cached("SELECT " + q(key_column) + " FROM " + q(view) + " WHERE " + sel.where +
+                              " ORDER BY " + q(key_column) + " LIMIT 1 OFFSET :offset",
+                          context(view));
+    sel.bind(*st);
+    st->bind_int(":offset", page_size - 1);
+    return st->step() ? st->column_value(0) : OwnedValue();
   }
 
   template <typename Row, typename ReadPage>

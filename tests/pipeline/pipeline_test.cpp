@@ -184,6 +184,44 @@ TEST_F(PipelineTest, InactiveVendorMakesAReadyPoInvalidAndQueuesNothing) {
   EXPECT_FALSE(store_->has_active_job(Entity::item, "I-1"));
 }
 
+TEST_F(PipelineTest, DependencyDeliveredAsReadIsUnchangedWithItsLedgerEntry) {
+  push_and_deliver(Entity::purchase_order, "PO-1");
+  erp_.pos["PO-1"].notes = "call before delivery";
+  auto r = push(Entity::purchase_order, "PO-1");
+
+  ASSERT_EQ(r.outcome, Outcome::queued) << r.message;
+  ASSERT_EQ(r.dependencies.size(), 2u);
+  const auto held = store_->ledger(Entity::vendor, "V-1");
+  EXPECT_EQ(r.dependencies[0].outcome, Outcome::unchanged);
+  EXPECT_EQ(r.dependencies[0].revision, held->revision);
+  EXPECT_EQ(r.dependencies[0].app_id, held->app_id);
+  EXPECT_EQ(r.dependencies[0].content_hash, held->content_hash);
+  EXPECT_EQ(r.dependencies[0].message, "already delivered at revision 1");
+  EXPECT_FALSE(r.dependencies[0].dry_run);
+}
+
+TEST_F(PipelineTest, DependencyThatChangedSinceDeliveryIsJudgedAgain) {
+  push_and_deliver(Entity::purchase_order, "PO-1");
+  erp_.vendors["V-1"] = vendor("V-1", "0");
+  erp_.pos["PO-1"].notes = "call before delivery";
+  auto r = push(Entity::purchase_order, "PO-1");
+
+  EXPECT_EQ(r.outcome, Outcome::invalid);
+  EXPECT_THAT(r.message, HasSubstr("vendor 'V-1': not ready (inactive"));
+}
+
+TEST_F(PipelineTest, DependencyRetiredInTheAppBlocksItsPoThoughItsRowIsAsDelivered) {
+  push_and_deliver(Entity::purchase_order, "PO-1");
+  erp_.vendors["V-1"] = vendor("V-1", "0");
+  push_and_deliver(Entity::vendor, "V-1");  // the retirement goes to the app
+  ASSERT_TRUE(store_->ledger(Entity::vendor, "V-1")->retired);
+  erp_.pos["PO-1"].notes = "call before delivery";
+  auto r = push(Entity::purchase_order, "PO-1");
+
+  EXPECT_EQ(r.outcome, Outcome::invalid);
+  EXPECT_THAT(r.message, HasSubstr("vendor 'V-1': not ready"));
+}
+
 TEST_F(PipelineTest, CancelledAfterDeliveryIsSentWithItsNewStatus) {
   push_and_deliver(Entity::purchase_order, "PO-1");
   erp_.pos["PO-1"].status = "CANCELLED";
