@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "delivery/clock.hpp"
 #include "domain/words.hpp"
 
@@ -11,6 +13,9 @@ namespace kokola {
 namespace {
 
 constexpr int kBatch = 256;
+// Jobs claimed in one transaction, then handed to the senders one by one: a claim is a
+// commit, and one per job made every sender wait for the others' commits.
+constexpr size_t kClaimAtOnce = 8;
 // The longest a sender sleeps before it looks at the store again on its own.
 constexpr auto kIdlePoll = std::chrono::seconds(1);
 
@@ -38,6 +43,7 @@ bool Dispatcher::stop(std::chrono::milliseconds grace) {
   stopping_ = true;
   cv_.notify_all();
   bool drained = idle_cv_.wait_for(lock, grace, [this] { return in_flight_.empty(); });
+  unclaim_locked();
   auto threads = std::move(threads_);
   threads_.clear();
   lock.unlock();
@@ -55,6 +61,7 @@ bool Dispatcher::stop(std::chrono::milliseconds grace) {
 
 void Dispatcher::wake(bool urgent) {
   std::lock_guard lock(mutex_);
+  if (urgent) unclaim_locked();  // the manual job goes before the ones claimed already
   if (urgent) refill_ = true;
   if (batch_.empty()) refill_ = true;
   cv_.notify_all();
@@ -184,6 +191,7 @@ std::optional<JobRecord> Dispatcher::next_job(bool blocking) {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     if (held_until_ > Clock::now()) {
+      unclaim_locked();
       if (!blocking) return std::nullopt;
       cv_.wait_until(lock, held_until_);
       refill_ = true;
@@ -203,28 +211,68 @@ std::optional<JobRecord> Dispatcher::next_job(bool blocking) {
 }
 
 std::optional<JobRecord> Dispatcher::pick_locked() {
-  for (int pass = 0; pass < 2; ++pass) {
+  for (int pass = 0; pass < 2 && claimed_.empty(); ++pass) {
     if (refill_ || batch_.empty()) {
       batch_.clear();
       for (auto& j : store_.due_jobs(unix_ms_now(), kBatch)) batch_.push_back(std::move(j));
       refill_ = false;
       pass = 1;  // a fresh batch is looked at once
     }
-    for (auto it = batch_.begin(); it != batch_.end(); ++it) {
-      auto record = std::make_pair(it->entity, it->key);
-      if (in_flight_.count(record)) continue;
-      if (waits_for_dependency(*it)) continue;
-      JobRecord job = std::move(*it);
-      batch_.erase(it);
-      if (!store_.claim_job(job.id, job.state)) break;  // superseded meanwhile: look again
-      ++job.tries;                                      // as claim_job() counted it in the store
-      in_flight_.insert(record);
-      return job;
-    }
-    refill_ = true;
-    if (pass == 0) continue;
+    claim_some_locked();
+    if (claimed_.empty()) refill_ = true;
   }
-  return std::nullopt;
+  if (claimed_.empty()) return std::nullopt;
+
+  JobRecord job = std::move(claimed_.front());
+  claimed_.pop_front();
+  in_flight_.insert({job.entity, job.key});
+  return job;
+}
+
+// Claims up to kClaimAtOnce sendable jobs of the batch, of different records, in one
+// transaction. A job superseded since the batch was read is dropped: the batch is read again.
+void Dispatcher::claim_some_locked() {
+  std::vector<JobRecord> chosen;
+  for (auto it = batch_.begin(); it != batch_.end() && chosen.size() < kClaimAtOnce;) {
+    const bool taken = std::any_of(chosen.begin(), chosen.end(), [&](const JobRecord& c) {
+      return c.entity == it->entity && c.key == it->key;
+    });
+    if (taken || in_flight_.count({it->entity, it->key}) || waits_for_dependency(*it)) {
+      ++it;
+      continue;
+    }
+    chosen.push_back(std::move(*it));
+    it = batch_.erase(it);
+  }
+  if (chosen.empty()) return;
+
+  std::vector<std::pair<std::int64_t, Outcome>> ids;
+  for (const auto& job : chosen) ids.emplace_back(job.id, job.state);
+  const auto claimed = store_.claim_jobs(ids);
+  for (size_t i = 0; i < chosen.size(); ++i) {
+    if (!claimed[i]) {
+      refill_ = true;
+      continue;
+    }
+    ++chosen[i].tries;  // as the claim counted it in the store
+    claimed_.push_back(std::move(chosen[i]));
+  }
+}
+
+// Jobs claimed but not handed out go back to wait: sending is held, a manual job must go
+// first, or the senders stop.
+void Dispatcher::unclaim_locked() {
+  if (claimed_.empty()) return;
+  std::vector<std::pair<std::int64_t, Outcome>> ids;
+  for (const auto& job : claimed_) ids.emplace_back(job.id, job.state);
+  claimed_.clear();
+  refill_ = true;
+  try {
+    store_.unclaim_jobs(ids);
+  } catch (const std::exception& e) {
+    // They stay `sending` in the store and are looked up after the next start.
+    spdlog::error("putting {} back to wait: {}", count_of(ids.size(), "claimed job"), e.what());
+  }
 }
 
 // A PO goes after the jobs of its vendor and items have ended; whether they delivered is

@@ -106,6 +106,8 @@ class Dispatcher {
   // Picks a sendable job from the batch, refilling it from the store when needed. Called
   // with mutex_ held.
   std::optional<JobRecord> pick_locked();
+  void claim_some_locked();
+  void unclaim_locked();
   bool waits_for_dependency(const JobRecord& job);
   void release(const JobRecord& job);
   // dispatcher_send.cpp
@@ -147,6 +149,7 @@ class Dispatcher {
   bool stopping_ = false;
   bool refill_ = true;  // the batch may be missing due jobs: read the store again
   std::deque<JobRecord> batch_;
+  std::deque<JobRecord> claimed_;  // `sending` in the store, not yet handed to a sender
   std::set<std::pair<Entity, std::string>> in_flight_;
   Clock::time_point held_until_{};
   bool held_by_app_ = false;  // Retry-After (true) or backoff after failures (false)

@@ -172,15 +172,36 @@ std::optional<std::int64_t> StateStore::next_due() {
 }
 
 bool StateStore::claim_job(std::int64_t id, Outcome from_state) {
+  return claim_jobs({{id, from_state}}).front();
+}
+
+std::vector<bool> StateStore::claim_jobs(
+    const std::vector<std::pair<std::int64_t, Outcome>>& jobs) {
   std::lock_guard guard(mutex_);
   Transaction transaction(*db_);
-  db_->cached("UPDATE jobs SET state = 'sending', tries = tries + 1 WHERE id = ? AND state = ?")
-      .bind(1, id)
-      .bind(2, outcome_name(from_state))
-      .run();
-  const bool claimed = db_->changes() == 1;
+  std::vector<bool> claimed;
+  claimed.reserve(jobs.size());
+  for (const auto& [id, from_state] : jobs) {
+    db_->cached("UPDATE jobs SET state = 'sending', tries = tries + 1 WHERE id = ? AND state = ?")
+        .bind(1, id)
+        .bind(2, outcome_name(from_state))
+        .run();
+    claimed.push_back(db_->changes() == 1);
+  }
   transaction.commit();
   return claimed;
+}
+
+void StateStore::unclaim_jobs(const std::vector<std::pair<std::int64_t, Outcome>>& jobs) {
+  std::lock_guard guard(mutex_);
+  Transaction transaction(*db_);
+  for (const auto& [id, back_to] : jobs) {
+    db_->cached("UPDATE jobs SET state = ?, tries = tries - 1 WHERE id = ? AND state = 'sending'")
+        .bind(1, outcome_name(back_to))
+        .bind(2, id)
+        .run();
+  }
+  transaction.commit();
 }
 
 void StateStore::reschedule_job(std::int64_t id, Outcome state, std::int64_t next_ms,

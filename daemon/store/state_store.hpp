@@ -210,6 +210,11 @@ class StateStore {
   // Marks a due job `sending` and counts the try; false when it is no longer in
   // `from_state` (superseded meanwhile).
   bool claim_job(std::int64_t id, Outcome from_state);
+  // claim_job() for several jobs (id, from_state) in one transaction: whether each was.
+  std::vector<bool> claim_jobs(const std::vector<std::pair<std::int64_t, Outcome>>& jobs);
+  // Undoes the claim of jobs that were not sent after all (id, the state they go back to):
+  // back to waiting, the try not counted.
+  void unclaim_jobs(const std::vector<std::pair<std::int64_t, Outcome>>& jobs);
   // Ends a job with its outcome and, when it delivered, writes the ledger entry in the same
   // transaction, with the attempt that ended it when given (numbered after the last one).
   // Only the outcome fields change; the receipt's other fields stay.

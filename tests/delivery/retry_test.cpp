@@ -43,6 +43,7 @@ TEST_F(OutboxTest, TransientAnswerPutsTheJobBackToWaitAndCountsTheTry) {
   EXPECT_FALSE(s.rate_limited_until.has_value());
   EXPECT_FALSE(s.hold_reason.empty());
   EXPECT_EQ(job(other).state, Outcome::queued) << "held: nothing else is sent meanwhile";
+  EXPECT_EQ(job(other).tries, 0) << "claimed with the first, given back untried";
   EXPECT_EQ(store_->next_due(), 0) << "the other job is due at once, once the hold ends";
 }
 

@@ -217,6 +217,26 @@ TEST_F(StoreOutbox, CompleteJobWritesTheLedgerWithItsFingerprintAndForgetsTheVer
   EXPECT_FALSE(store_.peek(Entity::vendor, "V-1").active);
 }
 
+TEST_F(StoreOutbox, ClaimJobsClaimsEachJobStillInItsStateAndUnclaimPutsThemBack) {
+  const auto a = store_.enqueue_job(version("V-1", "a")).id;
+  const auto b = store_.enqueue_job(version("V-2", "a")).id;
+  const auto superseded = store_.enqueue_job(version("V-3", "a")).id;
+  store_.enqueue_job(version("V-3", "b"));
+
+  auto claimed = store_.claim_jobs(
+      {{a, Outcome::queued}, {superseded, Outcome::queued}, {b, Outcome::queued}});
+  EXPECT_EQ(claimed, (std::vector<bool>{true, false, true}));
+  EXPECT_EQ(store_.job(a)->state, Outcome::sending);
+  EXPECT_EQ(store_.job(b)->tries, 1);
+
+  store_.unclaim_jobs({{b, Outcome::queued}});
+  EXPECT_EQ(store_.job(b)->state, Outcome::queued);
+  EXPECT_EQ(store_.job(b)->tries, 0);
+  EXPECT_EQ(store_.job(a)->state, Outcome::sending) << "only the ones named";
+  store_.unclaim_jobs({{superseded, Outcome::queued}});
+  EXPECT_EQ(store_.job(superseded)->state, Outcome::superseded) << "only a sending job";
+}
+
 TEST_F(StoreOutbox, CompleteJobStoresTheAttemptThatEndedIt) {
   const auto id = store_.enqueue_job(version("V-1", "a")).id;
   ASSERT_TRUE(store_.claim_job(id, Outcome::queued));
