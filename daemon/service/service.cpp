@@ -11,8 +11,9 @@
 namespace kokola {
 namespace {
 
-// How often a run that has queued jobs looks at how they are doing.
-constexpr auto kRunPoll = std::chrono::milliseconds(100);
+// How often a run that has queued jobs looks at how they are doing (an indexed count of the
+// run's jobs by state: cheap, and the run ends within this much of its last job).
+constexpr auto kRunPoll = std::chrono::milliseconds(20);
 constexpr auto kRunProgressEvery = std::chrono::seconds(1);
 
 bool had_failures(const RunSummary& summary) {
