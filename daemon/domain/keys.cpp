@@ -1,6 +1,8 @@
 #include "domain/keys.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <functional>
 
 namespace kokola {
 namespace {
@@ -25,11 +27,29 @@ std::string fold_key(std::string_view raw) {
   return folded;
 }
 
-void KeyIndex::add(std::string_view raw_key) {
-  std::vector<std::string>& group = by_fold_[fold_key(raw_key)];
-  if (std::find(group.begin(), group.end(), raw_key) == group.end()) {
-    group.emplace_back(raw_key);
+KeyIndex::KeyIndex(const std::vector<std::string>& raw_keys) {
+  // Keys ordered by a hash of their folded form bring the candidates together without a
+  // second copy of every key; only equal hashes are compared in full.
+  std::vector<std::pair<std::size_t, std::uint32_t>> hashed;
+  hashed.reserve(raw_keys.size());
+  for (std::uint32_t i = 0; i < raw_keys.size(); ++i) {
+    hashed.emplace_back(std::hash<std::string>{}(fold_key(raw_keys[i])), i);
   }
+  std::sort(hashed.begin(), hashed.end());
+
+  for (size_t begin = 0; begin < hashed.size();) {
+    size_t end = begin + 1;
+    while (end < hashed.size() && hashed[end].first == hashed[begin].first) ++end;
+    for (size_t i = begin; end - begin > 1 && i < end; ++i) {
+      const std::string& raw = raw_keys[hashed[i].second];
+      std::vector<std::string>& group = by_fold_[fold_key(raw)];
+      if (std::find(group.begin(), group.end(), raw) == group.end()) group.push_back(raw);
+    }
+    begin = end;
+  }
+  // A fold met under one spelling only (the same key twice, or a hash shared by chance)
+  // collides with nothing.
+  std::erase_if(by_fold_, [](const auto& group) { return group.second.size() < 2; });
 }
 
 std::vector<std::string> KeyIndex::collisions(std::string_view stored_key) const {

@@ -18,9 +18,7 @@ struct Pipeline::Context {
   const KeyIndex& index(Entity e) {
     auto it = indexes_.find(e);
     if (it != indexes_.end()) return it->second;
-    KeyIndex built;
-    for (const auto& k : source_.keys(e)) built.add(k);
-    return indexes_.emplace(e, std::move(built)).first->second;
+    return indexes_.emplace(e, KeyIndex(source_.keys(e))).first->second;
   }
 
   void report(Entity e, std::string_view key, std::string_view stage) const {

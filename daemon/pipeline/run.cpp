@@ -20,6 +20,7 @@ namespace {
 
 constexpr std::int64_t kProgressEvery = 500;
 constexpr size_t kChunk = 256;
+constexpr size_t kRememberedDependencies = 4096;
 
 bool is_failure(Outcome o) {
   return o != Outcome::delivered && o != Outcome::unchanged && o != Outcome::not_ready &&
@@ -117,6 +118,9 @@ RunSummary Pipeline::run(Entity e, std::int64_t run_id, bool full_compare,
     bool go_on = true;
     for (size_t i = 0; i < chunk.size() && go_on; ++i) go_on = visit(chunk[i], keys[i], peeks[i]);
     chunk.clear();
+    // The dependencies checked so far spare a vendor shared by many POs a second check; a
+    // run over every PO would otherwise remember every vendor and item it met.
+    if (ctx.dependencies.size() > kRememberedDependencies) ctx.dependencies.clear();
     return go_on;
   };
   auto take = [&](AnyRow&& row) {

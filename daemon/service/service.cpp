@@ -7,6 +7,7 @@
 
 #include "delivery/clock.hpp"
 #include "metrics/registry.hpp"
+#include "platform/memory.hpp"
 
 namespace kokola {
 namespace {
@@ -253,6 +254,7 @@ RunSummary Service::run_entity(Entity e, const RunProgress& progress) {
                summary.duration_ms, counts_text(summary.counts));
   status_.run_finished(e, summary.to_json(), had_failures(summary));
   prune();
+  release_free_memory();
   return summary;
 }
 

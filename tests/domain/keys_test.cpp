@@ -21,40 +21,43 @@ TEST(Keys, FoldTrimsAndLowersAsciiOnly) {
 }
 
 TEST(KeyIndex, KeysDifferingOnlyInCaseCollide) {
-  KeyIndex index;
-  index.add("ITM-001");
-  index.add("itm-001");
-  index.add("ITM-002");
+  KeyIndex index({"ITM-001", "itm-001", "ITM-002"});
   EXPECT_THAT(index.collisions("ITM-001"), ElementsAre("itm-001"));
   EXPECT_THAT(index.collisions("itm-001"), ElementsAre("ITM-001"));
   EXPECT_TRUE(index.collisions("ITM-002").empty());
 }
 
 TEST(KeyIndex, TwoRowsEqualAfterTrimmingCollide) {
-  KeyIndex index;
-  index.add("V-0042");
-  index.add("V-0042   ");
+  KeyIndex index({"V-0042", "V-0042   "});
   EXPECT_THAT(index.collisions("V-0042"), ElementsAre("V-0042   "));
   EXPECT_THAT(index.collisions("V-0042   "), ElementsAre("V-0042"));
 }
 
 TEST(KeyIndex, OneRowIsNotACollisionWithItself) {
-  KeyIndex index;
-  index.add("V-0042   ");
-  index.add("V-0042   ");
+  KeyIndex index({"V-0042   ", "V-0042   "});
   EXPECT_TRUE(index.collisions("V-0042   ").empty());
 }
 
 TEST(KeyIndex, ReportsPaddedSpellingAsRead) {
-  KeyIndex index;
-  index.add("v-0042   ");
-  index.add("V-0042");
+  KeyIndex index({"v-0042   ", "V-0042"});
   EXPECT_THAT(index.collisions("V-0042"), ElementsAre("v-0042   "));
 }
 
+TEST(KeyIndex, FindsEveryGroupAmongManyKeys) {
+  std::vector<std::string> keys;
+  for (int i = 0; i < 20000; ++i) keys.push_back("ITM-" + std::to_string(i));
+  keys.push_back(" itm-17");
+  keys.push_back("Itm-19999");
+  keys.push_back("ITM-17");  // the same row twice: still one spelling
+  KeyIndex index(keys);
+  EXPECT_THAT(index.collisions("ITM-17"), ElementsAre(" itm-17"));
+  EXPECT_THAT(index.collisions(" itm-17"), ElementsAre("ITM-17"));
+  EXPECT_THAT(index.collisions("ITM-19999"), ElementsAre("Itm-19999"));
+  EXPECT_TRUE(index.collisions("ITM-18").empty());
+}
+
 TEST(KeyIndex, UnknownKeyHasNoCollisions) {
-  KeyIndex index;
-  index.add("A");
+  KeyIndex index({"A"});
   EXPECT_TRUE(index.collisions("B").empty());
 }
 
