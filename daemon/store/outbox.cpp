@@ -320,12 +320,12 @@ void StateStore::set_ledger_row_hash(Entity e, const std::string& key,
 }
 
 std::map<Entity, QueueCounts> StateStore::queue_counts() {
-  std::lock_guard guard(mutex_);
+  std::lock_guard guard(reader_mutex_);
   std::map<Entity, QueueCounts> out;
   for (auto e : kAllEntities) out[e];
-  auto query = db_->cached(std::string("SELECT entity, state, count(*) FROM jobs WHERE "
-                                       "state IN ") +
-                           kActive + " GROUP BY entity, state");
+  auto query = reader_->cached(std::string("SELECT entity, state, count(*) FROM jobs WHERE "
+                                           "state IN ") +
+                               kActive + " GROUP BY entity, state");
   while (query.step()) {
     auto& c = out[store::read_entity(query.column_text(0), path_)];
     auto state = store::read_outcome(query.column_text(1), path_);

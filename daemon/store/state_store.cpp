@@ -45,13 +45,27 @@ std::unique_ptr<SqliteDb> open_database(const std::string& path) {
   }
 }
 
+// A second connection for reads that must not queue behind the writer; WAL mode lets it
+// read while the writer writes.
+std::unique_ptr<SqliteDb> open_reader(const std::string& path) {
+  try {
+    auto db = std::make_unique<SqliteDb>(path);
+    db->exec("PRAGMA busy_timeout = " + std::to_string(kBusyTimeoutMs));
+    db->exec("PRAGMA query_only = ON");
+    return db;
+  } catch (const SqliteError& e) {
+    throw std::runtime_error("opening state store '" + path + "': " + e.cause());
+  }
+}
+
 }  // namespace
 
 StateStore::StateStore(const std::string& path)
     : path_(path),
       lock_(std::make_unique<StateLock>(path)),
       db_(open_database(path)),
-      checkpointer_(std::make_unique<WalCheckpointer>(*db_, mutex_)) {}
+      checkpointer_(std::make_unique<WalCheckpointer>(*db_, mutex_)),
+      reader_(open_reader(path)) {}
 
 StateStore::~StateStore() = default;
 

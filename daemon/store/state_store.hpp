@@ -234,6 +234,8 @@ class StateStore {
   std::vector<LedgerPeek> peek_many(Entity e, const std::vector<std::string>& keys);
   // The ledger entry now stands for a row with this fingerprint (same content delivered).
   void set_ledger_row_hash(Entity e, const std::string& key, const std::string& row_hash);
+  // On a connection of its own: `status` and the metrics do not wait for a run's or a
+  // sender's transaction; they see the last commit.
   std::map<Entity, QueueCounts> queue_counts();
   std::vector<JobRecord> jobs(const JobQuery& query);
   // How many records' newest job ended in `state` (failed, rejected).
@@ -266,6 +268,8 @@ class StateStore {
   std::unique_ptr<StateLock> lock_;
   std::unique_ptr<SqliteDb> db_;
   std::unique_ptr<WalCheckpointer> checkpointer_;  // after db_: stopped before it closes
+  std::mutex reader_mutex_;
+  std::unique_ptr<SqliteDb> reader_;  // read-only, opened after db_ has migrated the schema
 };
 
 // RFC 3339 UTC "now" with seconds ("2026-12-03T16:40:00Z"), as stored in the state store.
