@@ -121,6 +121,9 @@ class Dispatcher {
   // True (and the job finished `unchanged`) when the ledger says another job delivered this
   // very content while this one waited.
   bool already_delivered(const JobRecord& job);
+  // True when a newer version of the record was queued after this job was claimed (and
+  // perhaps put back to wait): this one then ends superseded, unsent.
+  bool superseded_meanwhile(const JobRecord& job);
   // Both store `attempt`, when given, in the transaction that ends the job.
   void finish_delivered(const JobRecord& job, const std::string& app_id, const std::string& message,
                         int http_status, const std::optional<Attempt>& attempt = std::nullopt);

@@ -73,6 +73,7 @@ void Dispatcher::send(JobRecord job, KokolaTransport& app) {
     return;
   }
 
+  if (superseded_meanwhile(job)) return;
   if (job.state == Outcome::in_doubt && resolve_in_doubt(job, app)) return;
   if (already_delivered(job)) return;
   if (job.tries > 1) {
@@ -177,6 +178,18 @@ bool Dispatcher::resolve_in_doubt(const JobRecord& job, KokolaTransport& app) {
     return true;
   }
   return false;
+}
+
+// A newer version queued while this job was claimed does not supersede it (a claimed job is
+// `sending`); once claimed jobs go back to wait, both are queued. The newer one carries the
+// higher revision: this one would only be refused by the app as stale, or, sent after it,
+// be the version the app keeps last were it not for the revision check.
+bool Dispatcher::superseded_meanwhile(const JobRecord& job) {
+  auto newer = store_.newer_job(job.entity, job.key, job.id, job.revision);
+  if (!newer) return false;
+  finish(job, Outcome::superseded, "",
+         "superseded by job " + std::to_string(*newer) + " (a newer version)", 0);
+  return true;
 }
 
 // A job queued while an older one with the same content was being sent (a second push, or a

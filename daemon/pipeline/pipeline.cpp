@@ -254,7 +254,7 @@ PushResult Pipeline::check_dependency(Entity e, const std::string& key, const Pu
       "dependency of " + std::string(entity_name(parent.entity)) + " '" + parent.key + "'";
   PushResult result;
   if (auto row = load_row(source_, e, key)) {
-    auto same = delivered_as_read(*row, e, key);
+    auto same = delivered_as_read(*row, e, key, ctx);
     result = same ? *same : process(*row, request, ctx, /*as_dependency=*/true).result;
     result.dry_run = request.dry_run;
   } else {
@@ -265,15 +265,17 @@ PushResult Pipeline::check_dependency(Entity e, const std::string& key, const Pu
 }
 
 // A dependency whose row is the very one delivered (same fingerprint, under the same rules),
-// delivered as ready and with no job waiting, is unchanged: the other stages would only say
-// so again, at the cost of a payload for every vendor and item of every PO.
+// delivered as ready, with no job waiting and no other row colliding with it since, is
+// unchanged: the other stages would only say so again, at the cost of a payload for every
+// vendor and item of every PO.
 std::optional<PushResult> Pipeline::delivered_as_read(const AnyRow& row, Entity e,
-                                                      const std::string& key) {
+                                                      const std::string& key, Context& ctx) {
   auto held = store_.ledger(e, key);
   if (!held || held->retired || held->row_hash != row_fingerprint(row, rules_id_)) {
     return std::nullopt;
   }
   if (store_.has_active_job(e, key)) return std::nullopt;
+  if (!ctx.index(e).collisions(raw_key(row)).empty()) return std::nullopt;
   PushResult r;
   r.entity = e;
   r.key = key;

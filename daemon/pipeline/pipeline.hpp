@@ -118,7 +118,8 @@ class Pipeline {
                                             Context& ctx);
   PushResult check_dependency(Entity e, const std::string& key, const PushRequest& parent,
                               Context& ctx);
-  std::optional<PushResult> delivered_as_read(const AnyRow& row, Entity e, const std::string& key);
+  std::optional<PushResult> delivered_as_read(const AnyRow& row, Entity e, const std::string& key,
+                                              Context& ctx);
   // Queues the job for a version to deliver (enqueue.cpp).
   PushResult enqueue(const PushResult& checked, const Payload& payload, bool retired,
                      const std::string& row_hash, const PushRequest& request);

@@ -259,35 +259,38 @@ RunSummary Service::run_entity(Entity e, const RunProgress& progress) {
 }
 
 // A run ends when the jobs it queued have ended, or are waiting for a later try (the app
-// unreachable or rate-limited): its counts then say how each went.
+// unreachable or rate-limited): its counts then say how each went. Counting the run's jobs
+// visits every one of them, under the store's lock the senders need too: while waiting,
+// only whether one still moves is looked at, and the counts for the progress lines are
+// taken less often the longer they take.
 void Service::wait_for_run_jobs(RunSummary& summary, const RunProgress& progress) {
-  const auto start =
-      std::chrono::steady_clock::now() - std::chrono::milliseconds(summary.duration_ms);
-  auto last_progress = std::chrono::steady_clock::now();
-  std::map<std::string, std::int64_t> jobs;
+  using std::chrono::steady_clock;
+  const auto start = steady_clock::now() - std::chrono::milliseconds(summary.duration_ms);
   auto queued = summary.counts.find("queued");
-  if (queued != summary.counts.end() && queued->second > 0) {
-    while (true) {
-      jobs = store_.run_job_counts(summary.run_id);
-      const std::int64_t moving = jobs["queued"] + jobs["sending"];
-      if (moving == 0 || stopping_ || !dispatcher_.hold_reason().empty()) break;
-      std::this_thread::sleep_for(kRunPoll);
-      if (progress && std::chrono::steady_clock::now() - last_progress >= kRunProgressEvery) {
-        auto counts = summary.counts;
-        for (const auto& [state, n] : jobs) counts[state] += n;
-        counts["queued"] -= queued->second;
-        progress(summary.entity, -1, counts);
-        last_progress = std::chrono::steady_clock::now();
-      }
-    }
-    summary.counts.erase("queued");
-    for (const auto& [state, n] : jobs) {
-      if (n > 0) summary.counts[state] += n;
+  if (queued == summary.counts.end() || queued->second == 0) return;
+
+  auto last_progress = steady_clock::now();
+  steady_clock::duration progress_every = kRunProgressEvery;
+  while (store_.run_has_moving_jobs(summary.run_id) && !stopping_ &&
+         dispatcher_.hold_reason().empty()) {
+    std::this_thread::sleep_for(kRunPoll);
+    if (progress && steady_clock::now() - last_progress >= progress_every) {
+      const auto counting = steady_clock::now();
+      auto counts = summary.counts;
+      for (const auto& [state, n] : store_.run_job_counts(summary.run_id)) counts[state] += n;
+      counts["queued"] -= queued->second;
+      last_progress = steady_clock::now();
+      progress_every =
+          std::max<steady_clock::duration>(kRunProgressEvery, 20 * (last_progress - counting));
+      progress(summary.entity, -1, counts);
     }
   }
-  summary.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::steady_clock::now() - start)
-                            .count();
+  summary.counts.erase("queued");
+  for (const auto& [state, n] : store_.run_job_counts(summary.run_id)) {
+    if (n > 0) summary.counts[state] += n;
+  }
+  summary.duration_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(steady_clock::now() - start).count();
 }
 
 // At most once an hour, after a run.

@@ -238,6 +238,17 @@ bool StateStore::has_active_job(Entity e, const std::string& key) {
   return query.step();
 }
 
+std::optional<std::int64_t> StateStore::newer_job(Entity e, const std::string& key, std::int64_t id,
+                                                  std::int64_t revision) {
+  std::lock_guard guard(mutex_);
+  auto query = db_->cached(
+      "SELECT id FROM jobs WHERE entity = ? AND key = ? AND id > ? AND revision > ? "
+      "ORDER BY id DESC LIMIT 1");
+  query.bind(1, entity_name(e)).bind(2, key).bind(3, id).bind(4, revision);
+  if (!query.step()) return std::nullopt;
+  return query.column_int(0);
+}
+
 LedgerPeek StateStore::peek(Entity e, const std::string& key) {
   return peek_many(e, {key}).front();
 }
@@ -356,6 +367,15 @@ std::map<std::string, std::int64_t> StateStore::run_job_counts(std::int64_t run_
   query.bind(1, run_id);
   while (query.step()) out[query.column_text(0)] = query.column_int(1);
   return out;
+}
+
+bool StateStore::run_has_moving_jobs(std::int64_t run_id) {
+  std::lock_guard guard(mutex_);
+  auto query = db_->cached(
+      "SELECT 1 FROM jobs WHERE run_id = ? AND run_id > 0 AND state IN ('queued', 'sending') "
+      "LIMIT 1");
+  query.bind(1, run_id);
+  return query.step();
 }
 
 bool StateStore::remember_verdict(Entity e, const std::string& key, const std::string& row_hash,

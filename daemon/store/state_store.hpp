@@ -229,6 +229,10 @@ class StateStore {
   void retry_waiting_now();
   // True when the record has a job waiting or sending.
   bool has_active_job(Entity e, const std::string& key);
+  // The newest job of the record queued after job `id` with a higher revision than
+  // `revision` (a newer version), if any.
+  std::optional<std::int64_t> newer_job(Entity e, const std::string& key, std::int64_t id,
+                                        std::int64_t revision);
   LedgerPeek peek(Entity e, const std::string& key);
   // peek() for many records of one entity, in one read transaction; in the order of `keys`.
   std::vector<LedgerPeek> peek_many(Entity e, const std::vector<std::string>& keys);
@@ -243,7 +247,10 @@ class StateStore {
   // The records whose newest job ended `failed`: that job for each.
   std::vector<JobRecord> failed_records(int limit);
   // Outcome -> number of jobs a run queued.
+  // Counting visits every job of the run: a million for a large initial sync.
   std::map<std::string, std::int64_t> run_job_counts(std::int64_t run_id);
+  // Whether a job the run queued is still queued or sending: a look at the first only.
+  bool run_has_moving_jobs(std::int64_t run_id);
   // The last verdict remembered for a record that was not delivered, and setting it; a
   // delivered record's verdict is forgotten. Returns true when the verdict changed.
   bool remember_verdict(Entity e, const std::string& key, const std::string& row_hash,

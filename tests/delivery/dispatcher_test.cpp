@@ -49,6 +49,28 @@ TEST_F(OutboxTest, ManualJobQueuedDuringABatchGoesNext) {
   EXPECT_EQ(app.puts[1].key, "V-9");
 }
 
+TEST_F(OutboxTest, NewerVersionQueuedWhileTheOlderWasClaimedSupersedesIt) {
+  enqueue(job_for(Entity::item, "I-1", "a"));
+  const std::int64_t older = enqueue(job_for(Entity::item, "I-2", "old"));
+  HookedApp app;
+  std::int64_t newer = 0;
+  app.on_put = [&] {  // I-2's job is claimed with I-1's, not yet sent
+    Enqueued e = store_->enqueue_job(job_for(Entity::item, "I-2", "new", /*manual=*/true));
+    EXPECT_EQ(e.superseded, 0) << "a claimed job is sending";
+    newer = e.id;
+    dispatcher_->wake(/*urgent=*/true);
+  };
+
+  dispatcher_->drain(app);
+
+  EXPECT_EQ(job(older).state, Outcome::superseded);
+  EXPECT_THAT(job(older).message, HasSubstr("superseded by job " + std::to_string(newer)));
+  EXPECT_EQ(job(newer).state, Outcome::delivered);
+  ASSERT_EQ(app.puts.size(), 2u);
+  EXPECT_EQ(app.puts[1].key, "I-2");
+  EXPECT_NE(app.puts[1].body.find("\"new\""), std::string::npos);
+}
+
 TEST_F(OutboxTest, EachRequestCarriesTheJobsKeyRevisionAndId) {
   const std::int64_t id = enqueue(job_for(Entity::vendor, "V-1", "a"));
   dispatcher_->drain(app_);

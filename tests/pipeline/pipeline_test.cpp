@@ -200,6 +200,17 @@ TEST_F(PipelineTest, DependencyDeliveredAsReadIsUnchangedWithItsLedgerEntry) {
   EXPECT_FALSE(r.dependencies[0].dry_run);
 }
 
+TEST_F(PipelineTest, DependencyDeliveredAsReadThatNowCollidesBlocksItsPo) {
+  push_and_deliver(Entity::purchase_order, "PO-1");
+  erp_.vendors["v-1  "] = vendor("v-1  ");
+  erp_.pos["PO-1"].notes = "call before delivery";
+  auto r = push(Entity::purchase_order, "PO-1");
+
+  EXPECT_EQ(r.outcome, Outcome::invalid);
+  EXPECT_THAT(r.message, HasSubstr("vendor 'V-1'"));
+  EXPECT_THAT(r.message, HasSubstr("v-1  "));
+}
+
 TEST_F(PipelineTest, DependencyThatChangedSinceDeliveryIsJudgedAgain) {
   push_and_deliver(Entity::purchase_order, "PO-1");
   erp_.vendors["V-1"] = vendor("V-1", "0");

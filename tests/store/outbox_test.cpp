@@ -450,6 +450,27 @@ TEST_F(StoreOutbox, StartedRunIsCompletedByRecordRunAndCountsItsJobs) {
   EXPECT_FALSE(last->finished_at.empty());
 }
 
+TEST_F(StoreOutbox, RunHasMovingJobsUntilEachOfItsJobsEndedOrWaits) {
+  const std::int64_t run = store_.start_run(Entity::vendor, "2026-01-01T00:00:00Z");
+  JobRecord a = version("V-1", "a");
+  a.run_id = run;
+  JobRecord b = version("V-2", "a");
+  b.run_id = run;
+  const auto a_id = store_.enqueue_job(a).id;
+  const auto b_id = store_.enqueue_job(b).id;
+  store_.enqueue_job(version("V-3", "a"));  // not this run's: never counts
+  EXPECT_TRUE(store_.run_has_moving_jobs(run));
+
+  ASSERT_TRUE(store_.claim_job(a_id, Outcome::queued));
+  store_.complete_job(a_id, Outcome::delivered, "", "", "x", std::nullopt);
+  EXPECT_TRUE(store_.run_has_moving_jobs(run)) << "V-2 is still queued";
+  ASSERT_TRUE(store_.claim_job(b_id, Outcome::queued));
+  EXPECT_TRUE(store_.run_has_moving_jobs(run)) << "V-2 is sending";
+  store_.reschedule_job(b_id, Outcome::retry_wait, 5, "app_transient", "");
+  EXPECT_FALSE(store_.run_has_moving_jobs(run)) << "waiting for a later try does not move";
+  EXPECT_FALSE(store_.run_has_moving_jobs(0));
+}
+
 TEST_F(StoreOutbox, SetLedgerRowHashChangesOnlyTheFingerprint) {
   const auto id = store_.enqueue_job(version("V-1", "a")).id;
   store_.complete_job(id, Outcome::delivered, "", "", "vnd_1",
