@@ -163,10 +163,14 @@ Pipeline::Processed Pipeline::process(const AnyRow& row, const PushRequest& requ
     }
   }
 
-  // Stages 5 and 6: the payload, and nothing to do when this content was delivered.
+  // Stages 5 and 6: the payload, and nothing to do when this content was delivered and no
+  // other version is on its way to the app (the row went back to what the app holds while
+  // a newer version waits or is being sent: that one would end up at the app, so this one
+  // must follow it, with a higher revision).
   out.payload = payload_of(*mapped.record);
   r.content_hash = out.payload->content_hash;
-  if (out.ledger && out.ledger->content_hash == r.content_hash && !request.force) {
+  if (out.ledger && out.ledger->content_hash == r.content_hash && !request.force &&
+      !store_.other_version_on_its_way(r.entity, r.key, r.content_hash)) {
     // The row changed in a way the payload does not show (a touched timestamp): remember
     // its fingerprint so that the next run recognises it at once.
     if (!request.dry_run && out.ledger->row_hash != out.row_hash) {

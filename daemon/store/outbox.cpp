@@ -238,6 +238,16 @@ bool StateStore::has_active_job(Entity e, const std::string& key) {
   return query.step();
 }
 
+bool StateStore::other_version_on_its_way(Entity e, const std::string& key,
+                                          const std::string& content_hash) {
+  std::lock_guard guard(mutex_);
+  auto query = db_->cached(std::string("SELECT 1 FROM jobs WHERE entity = ? AND key = ? AND "
+                                       "content_hash != ? AND state IN ") +
+                           kActive + " LIMIT 1");
+  query.bind(1, entity_name(e)).bind(2, key).bind(3, content_hash);
+  return query.step();
+}
+
 std::optional<std::int64_t> StateStore::newer_job(Entity e, const std::string& key, std::int64_t id,
                                                   std::int64_t revision) {
   std::lock_guard guard(mutex_);

@@ -229,6 +229,9 @@ class StateStore {
   void retry_waiting_now();
   // True when the record has a job waiting or sending.
   bool has_active_job(Entity e, const std::string& key);
+  // True when the record has a job waiting or sending with content other than
+  // `content_hash`: a version that would reach the app after the one the ledger holds.
+  bool other_version_on_its_way(Entity e, const std::string& key, const std::string& content_hash);
   // The newest job of the record queued after job `id` with a higher revision than
   // `revision` (a newer version), if any.
   std::optional<std::int64_t> newer_job(Entity e, const std::string& key, std::int64_t id,

@@ -272,10 +272,21 @@ class ArgReader {
     if (!v.is_string() || v.get_ref<const std::string&>().empty()) {
       return fail(path, "must be a non-empty string");
     }
-    if (v.get_ref<const std::string&>().size() > kMaxKeyBytes) {
+    const auto& key = v.get_ref<const std::string&>();
+    if (key.size() > kMaxKeyBytes) {
       return fail(path, "must be at most " + std::to_string(kMaxKeyBytes) + " bytes");
     }
-    out = v.get<std::string>();
+    // Padding (spaces, tabs, line ends) is trimmed later, as from the ERP's keys. Inside,
+    // no key holds a control character (such a row is invalid and never sent).
+    constexpr const char* kPadding = " \t\r\n";
+    const auto first = key.find_first_not_of(kPadding);
+    if (first == std::string::npos) return fail(path, "must not be blank");
+    const auto last = key.find_last_not_of(kPadding);
+    for (auto i = first; i <= last; ++i) {
+      const auto c = static_cast<unsigned char>(key[i]);
+      if (c < 0x20 || c == 0x7f) return fail(path, "must not contain control characters");
+    }
+    out = key;
   }
 
   const nlohmann::json& args_;

@@ -171,6 +171,22 @@ TEST(ProtocolWaitArgs, PushAndSyncTakeWait) {
   EXPECT_EQ(refusal(parse_sync_args({{"wait", nullptr}})), "args.wait: must be true or false");
 }
 
+TEST(ProtocolPushArgs, KeysThatNoRecordCanHaveAreRefused) {
+  auto push = [](const std::string& key) {
+    return refusal(parse_push_args({{"entity", "po"}, {"keys", {"A", key}}}));
+  };
+  EXPECT_EQ(push("   "), "args.keys[1]: must not be blank");
+  EXPECT_EQ(push(std::string("PO-1\0x", 6)), "args.keys[1]: must not contain control characters");
+  EXPECT_EQ(push("PO\t1"), "args.keys[1]: must not contain control characters");
+  EXPECT_EQ(push("\t\r\n"), "args.keys[1]: must not be blank");
+  EXPECT_EQ(push("\x7f"), "args.keys[1]: must not contain control characters");
+  EXPECT_EQ(accepted(parse_push_args({{"entity", "po"}, {"keys", {" PO-1\t\n"}}})).keys[0],
+            " PO-1\t\n")
+      << "padding is trimmed later, as the ERP's keys are";
+  EXPECT_EQ(refusal(parse_show_args({{"entity", "po"}, {"key", " "}})),
+            "args.key: must not be blank");
+}
+
 TEST(ProtocolValidateRequest, CoversEveryCommand) {
   const std::vector<std::pair<std::string, json>> good = {
       {"status", json::object()},

@@ -72,6 +72,39 @@ TEST_F(PipelineTest, SameContentAgainIsUnchangedAndSendsNothing) {
   EXPECT_EQ(job(*r.job).state, Outcome::unchanged);
 }
 
+TEST_F(PipelineTest, RowBackToWhatTheAppHoldsWhileAnotherVersionWaitsIsSentAgain) {
+  push_and_deliver(Entity::vendor, "V-1");
+  const std::string delivered = store_->ledger(Entity::vendor, "V-1")->content_hash;
+  erp_.vendors["V-1"] = vendor("V-1", "0");  // retired: this version is queued
+  auto retiring = push(Entity::vendor, "V-1");
+  ASSERT_EQ(retiring.outcome, Outcome::queued);
+  erp_.vendors["V-1"] = vendor("V-1");  // and back, before it went
+  auto back = push(Entity::vendor, "V-1");
+  drain();
+
+  EXPECT_EQ(back.outcome, Outcome::queued) << back.message;
+  EXPECT_EQ(job(*retiring.job).state, Outcome::superseded);
+  // The retirement never went: what the app holds is this content, sent once.
+  EXPECT_EQ(job(*back.job).state, Outcome::unchanged);
+  EXPECT_EQ(app_.puts.size(), 1u);
+  const auto held = store_->ledger(Entity::vendor, "V-1");
+  EXPECT_EQ(held->content_hash, delivered);
+  EXPECT_FALSE(held->retired);
+}
+
+TEST_F(PipelineTest, RowBackToWhatTheAppHoldsWhileAnotherVersionIsSentFollowsIt) {
+  push_and_deliver(Entity::vendor, "V-1");
+  erp_.vendors["V-1"] = vendor("V-1", "0");
+  auto retiring = push(Entity::vendor, "V-1");
+  ASSERT_TRUE(store_->claim_job(*retiring.job, Outcome::queued));  // on its way to the app
+  erp_.vendors["V-1"] = vendor("V-1");
+  auto back = push(Entity::vendor, "V-1");
+
+  EXPECT_EQ(back.outcome, Outcome::queued) << back.message;
+  EXPECT_GT(*back.revision, *retiring.revision);
+  EXPECT_EQ(job(*retiring.job).state, Outcome::sending) << "what is being sent goes on";
+}
+
 TEST_F(PipelineTest, SameContentWhileQueuedRidesOnTheWaitingJob) {
   auto first = push(Entity::vendor, "V-1");
   auto again = push(Entity::vendor, "V-1");
