@@ -180,10 +180,9 @@ bool Dispatcher::resolve_in_doubt(const JobRecord& job, KokolaTransport& app) {
   return false;
 }
 
-// A newer version queued while this job was claimed does not supersede it (a claimed job is
-// `sending`); once claimed jobs go back to wait, both are queued. The newer one carries the
-// higher revision: this one would only be refused by the app as stale, or, sent after it,
-// be the version the app keeps last were it not for the revision check.
+// A newer version queued while this job was claimed did not supersede it (a claimed job is
+// `sending`); once claimed jobs went back to wait, both wait. The newer one carries the
+// higher revision, so the app would refuse this one as stale: it ends superseded, unsent.
 bool Dispatcher::superseded_meanwhile(const JobRecord& job) {
   auto newer = store_.newer_job(job.entity, job.key, job.id, job.revision);
   if (!newer) return false;
