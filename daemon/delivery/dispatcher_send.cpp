@@ -224,8 +224,11 @@ void Dispatcher::finish_delivered(const JobRecord& job, const std::string& app_i
   u.app_id = app_id;
   u.message = message;
   u.http_status = http_status;
-  spdlog::debug("job {} ({} '{}'): delivered at revision {}", job.id, entity_name(job.entity),
-                job.key, job.revision);
+  // A manual push's delivery is news for its admin; a run's thousands are in its summary.
+  const auto level =
+      job.priority == JobRecord::kPriorityManual ? spdlog::level::info : spdlog::level::debug;
+  spdlog::log(level, "job {} ({} '{}'): delivered at revision {}", job.id, entity_name(job.entity),
+              job.key, job.revision);
   publish(u);
 }
 

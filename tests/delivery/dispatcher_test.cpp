@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "delivery/outbox_fixture.hpp"
+#include "support/log_capture.hpp"
 
 namespace kokola::testing {
 namespace {
@@ -69,6 +70,18 @@ TEST_F(OutboxTest, NewerVersionQueuedWhileTheOlderWasClaimedSupersedesIt) {
   ASSERT_EQ(app.puts.size(), 2u);
   EXPECT_EQ(app.puts[1].key, "I-2");
   EXPECT_NE(app.puts[1].body.find("\"new\""), std::string::npos);
+}
+
+TEST_F(OutboxTest, AManualJobsDeliveryIsLoggedAtInfoARunsIsNot) {
+  const std::int64_t manual = enqueue(job_for(Entity::vendor, "V-1", "a", /*manual=*/true));
+  const std::int64_t scheduled = enqueue(job_for(Entity::vendor, "V-2", "a"));
+  LogCapture log;
+  dispatcher_->drain(app_);
+
+  EXPECT_EQ(job(scheduled).state, Outcome::delivered);
+  EXPECT_THAT(log.text(), HasSubstr("info job " + std::to_string(manual) +
+                                    " (vendor 'V-1'): delivered at revision 1"));
+  EXPECT_THAT(log.text(), ::testing::Not(HasSubstr("V-2")));
 }
 
 TEST_F(OutboxTest, EachRequestCarriesTheJobsKeyRevisionAndId) {

@@ -6,7 +6,6 @@
 #include "erp/pg_source.hpp"
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -15,6 +14,7 @@
 #include "erp/pg_conn.hpp"
 #include "erp/test_erp.hpp"
 #include "rules/mapper.hpp"
+#include "support/log_capture.hpp"
 
 namespace kokola {
 namespace {
@@ -107,22 +107,6 @@ TEST(PostgresErpSource, ConvertsALegacyEncodingToUtf8) {
 
   EXPECT_EQ(erp.open().load_vendor("V-01")->name, "PT CAF\xc3\x89");
 }
-
-// Sends the default logger's lines to a string for the life of the object.
-class LogCapture {
- public:
-  LogCapture() : previous_(spdlog::default_logger()) {
-    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(lines_);
-    sink->set_pattern("%l %v");
-    spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
-  }
-  ~LogCapture() { spdlog::set_default_logger(previous_); }
-  std::string text() const { return lines_.str(); }
-
- private:
-  std::shared_ptr<spdlog::logger> previous_;
-  std::ostringstream lines_;
-};
 
 TEST(PostgresErpSource, WarnsOnceAboutASqlAsciiDatabase) {
   Scratch legacy("kokola_test_ascii", "SQL_ASCII");

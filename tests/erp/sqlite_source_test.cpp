@@ -1,7 +1,6 @@
 #include "erp/sqlite_source.hpp"
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
@@ -11,6 +10,7 @@
 
 #include "erp/erp_fixture.hpp"
 #include "rules/mapper.hpp"
+#include "support/log_capture.hpp"
 
 namespace kokola {
 namespace {
@@ -30,22 +30,6 @@ INSERT INTO sup VALUES
   ('V-01   ', 'PT SATU', '01.234.567.8-901.000', 'Jl. Satu', 'Jakarta', '021-555', NULL, 1,
    '2025-01-02 08:00:00');
 )sql";
-
-// Sends the default logger's lines to a string for the life of the object.
-class LogCapture {
- public:
-  LogCapture() : previous_(spdlog::default_logger()) {
-    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(lines_);
-    sink->set_pattern("%l %v");
-    spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
-  }
-  ~LogCapture() { spdlog::set_default_logger(previous_); }
-  std::string text() const { return lines_.str(); }
-
- private:
-  std::shared_ptr<spdlog::logger> previous_;
-  std::ostringstream lines_;
-};
 
 class SqliteErpSourceTest : public ::testing::Test {
  protected:
