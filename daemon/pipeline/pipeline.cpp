@@ -66,8 +66,8 @@ void log_push(const PushRequest& request, const std::string& key, const PushResu
   } else if (result.outcome == Outcome::in_doubt) {
     level = spdlog::level::warn;
   }
-  spdlog::log(level, "push {} '{}' by {}: {}", entity_name(request.entity), key,
-              request.requested_by, result.summary());
+  spdlog::log(level, "{} {} '{}' by {}: {}", request.dry_run ? "dry run of push" : "push",
+              entity_name(request.entity), key, request.requested_by, result.summary());
 }
 
 PushResult not_found(Entity e, const std::string& key) {

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "pipeline/pipeline_fixture.hpp"
+#include "support/log_capture.hpp"
 
 namespace kokola::testing {
 namespace {
@@ -164,10 +165,13 @@ TEST_F(PipelineTest, DryRunQueuesNothing) {
   r.entity = Entity::purchase_order;
   r.key = "PO-1";
   r.dry_run = true;
+  r.requested_by = "uid 0 (root)";
+  LogCapture log;
   auto result = pipeline_->push(r);
 
   EXPECT_EQ(result.outcome, Outcome::queued);
   EXPECT_THAT(result.message, HasSubstr("would send"));
+  EXPECT_THAT(log.text(), HasSubstr("info dry run of push po 'PO-1' by uid 0 (root): "));
   EXPECT_FALSE(result.job.has_value());
   EXPECT_EQ(store_->last_job_id(), 0);
   EXPECT_EQ(drain(), 0);
