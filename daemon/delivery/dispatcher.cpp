@@ -191,7 +191,14 @@ std::optional<JobRecord> Dispatcher::next_job(bool blocking) {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     if (held_until_ > Clock::now()) {
+      auto told = held_updates_locked();
       unclaim_locked();
+      if (!told.empty()) {
+        lock.unlock();
+        for (const auto& u : told) publish(u);
+        lock.lock();
+        continue;
+      }
       if (!blocking) return std::nullopt;
       cv_.wait_until(lock, held_until_);
       refill_ = true;
@@ -257,6 +264,29 @@ void Dispatcher::claim_some_locked() {
     ++chosen[i].tries;  // as the claim counted it in the store
     claimed_.push_back(std::move(chosen[i]));
   }
+}
+
+// What the watchers of the jobs claimed but not handed out hear when sending is held: their
+// jobs go back to wait (a push that does not wait answers "queued" now, not after the hold).
+std::vector<JobUpdate> Dispatcher::held_updates_locked() const {
+  std::vector<JobUpdate> told;
+  for (const auto& job : claimed_) {
+    if (!watchers_.count(job.id)) continue;
+    JobUpdate u;
+    u.id = job.id;
+    u.entity = job.entity;
+    u.key = job.key;
+    u.state = job.state;
+    u.revision = job.revision;
+    u.message = hold_reason_;
+    told.push_back(std::move(u));
+  }
+  return told;
+}
+
+bool Dispatcher::sending_now(Entity entity, const std::string& key) const {
+  std::lock_guard lock(mutex_);
+  return in_flight_.count({entity, key}) > 0;
 }
 
 // Jobs claimed but not handed out go back to wait: sending is held, a manual job must go

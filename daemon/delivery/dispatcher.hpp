@@ -89,6 +89,8 @@ class Dispatcher {
   DeliveryState state() const;
   // Why sending is held now ("the app is rate-limited until ..."); empty when it is not.
   std::string hold_reason() const;
+  // True while a sender has a request for this record on its way (or is looking it up).
+  bool sending_now(Entity entity, const std::string& key) const;
   // New settings and a new way to connect (a reloaded configuration); the senders pick them
   // up before their next job.
   void reconfigure(const DeliveryConfig& config, TransportFactory make_transport);
@@ -108,6 +110,7 @@ class Dispatcher {
   std::optional<JobRecord> pick_locked();
   void claim_some_locked();
   void unclaim_locked();
+  std::vector<JobUpdate> held_updates_locked() const;
   bool waits_for_dependency(const JobRecord& job);
   void release(const JobRecord& job);
   // dispatcher_send.cpp

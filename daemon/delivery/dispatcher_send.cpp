@@ -137,14 +137,16 @@ void Dispatcher::try_again_later(const JobRecord& job, const SendResult& res,
     hold_after_failure(res);
     return wait_again(job, Outcome::retry_wait, reason::kAppAuth, res.message, res.http_status);
   }
-  hold_after_failure(res);
   if (res.status == SendStatus::in_doubt) {
+    // Looked up before sending is held: when the app answers the look-up it is up, and the
+    // job settles now. The look-up that finds no answer holds sending itself.
     JobRecord doubted = job;
     doubted.state = Outcome::in_doubt;
     if (resolve_in_doubt(doubted, app)) return;
     return wait_again(job, Outcome::retry_wait, reason::kAppTransient,
                       res.message + "; the app does not hold it: sent again later", 0);
   }
+  hold_after_failure(res);
   std::string code = res.error_code == "connect_error" ? std::string(reason::kAppUnreachable)
                                                        : std::string(reason::kAppTransient);
   wait_again(job, Outcome::retry_wait, code, res.message, res.http_status);

@@ -215,7 +215,10 @@ void Service::push_and_answer(std::vector<PushRequest> requests, std::vector<std
       if (auto job = store_.job(id);
           job && job->state != Outcome::queued && job->state != Outcome::sending) {
         on_update(update_of(*job));
-      } else if (std::string held = dispatcher_.hold_reason(); !wait && !held.empty()) {
+      } else if (std::string held = dispatcher_.hold_reason();
+                 !wait && !held.empty() && !dispatcher_.sending_now(r.entity, r.key)) {
+        // A job a sender has on its way settles soon whatever the hold; one that is not
+        // waits until the hold ends.
         nlohmann::json now = result;
         now["message"] = queued_message(id, held, 0);
         answers->settle(i, std::move(now));

@@ -47,6 +47,26 @@ TEST_F(OutboxTest, TransientAnswerPutsTheJobBackToWaitAndCountsTheTry) {
   EXPECT_EQ(store_->next_due(), 0) << "the other job is due at once, once the hold ends";
 }
 
+TEST_F(OutboxTest, WatchersOfJobsGivenBackByAHoldHearWhy) {
+  use_delivery(long_backoff());
+  app_.scripted.push_back(transient_answer(503, "service unavailable"));
+  enqueue(job_for(Entity::vendor, "V-1", "a"));
+  const std::int64_t other = enqueue(job_for(Entity::vendor, "V-2", "a"));
+  std::vector<JobUpdate> heard;
+  dispatcher_->watch(other, [&](const JobUpdate& u) {
+    heard.push_back(u);
+    return true;
+  });
+
+  EXPECT_EQ(dispatcher_->drain(app_), 1);
+  ASSERT_EQ(heard.size(), 1u) << "claimed with the first job, then given back";
+  EXPECT_FALSE(heard[0].final);
+  EXPECT_EQ(heard[0].state, Outcome::queued);
+  EXPECT_EQ(heard[0].key, "V-2");
+  EXPECT_THAT(heard[0].message, HasSubstr("service unavailable"));
+  EXPECT_EQ(heard[0].message, dispatcher_->hold_reason());
+}
+
 TEST_F(OutboxTest, TransientFailuresAreRetriedUntilDelivered) {
   app_.scripted.push_back(transient_answer(503, "service unavailable"));
   app_.scripted.push_back(transient_answer(502, "bad gateway"));
@@ -137,6 +157,31 @@ TEST_F(OutboxTest, InDoubtAnswerIsLookedUpAtOnce) {
   EXPECT_EQ(done.app_id, "vnd_1");
   EXPECT_EQ(app_.gets, 1);
   EXPECT_EQ(app_.puts.size(), 1u);
+}
+
+TEST_F(OutboxTest, InDoubtAnswerDoesNotHoldSendingWhileItIsLookedUp) {
+  // A push that does not wait answers "queued" when sending is held: a hold set before the
+  // look-up would make it say so while the look-up is about to deliver the job.
+  use_delivery(long_backoff());
+  SendResult silent;
+  silent.status = SendStatus::in_doubt;
+  silent.error_code = "no_answer";
+  silent.message = "connection closed without an answer";
+  app_.scripted.push_back(silent);
+  app_.fetch_answer.status.status = SendStatus::delivered;
+  app_.fetch_answer.status.http_status = 404;
+  std::string held_during_get = "(no GET)";
+  app_.on_get = [&] { held_during_get = dispatcher_->hold_reason(); };
+  const std::int64_t id = enqueue(job_for(Entity::vendor, "V-1", "a"));
+
+  dispatcher_->drain(app_);
+  EXPECT_EQ(held_during_get, "");
+  EXPECT_EQ(dispatcher_->hold_reason(), "") << "the app answered the look-up: it is up";
+  JobRecord waiting = job(id);
+  EXPECT_EQ(waiting.state, Outcome::retry_wait) << "sent again after its own backoff";
+  EXPECT_THAT(waiting.message, HasSubstr("the app does not hold it"));
+  ASSERT_EQ(waiting.attempts.size(), 2u);
+  EXPECT_EQ(waiting.attempts[1].http_status, 404);
 }
 
 TEST_F(OutboxTest, InDoubtJobThatCannotBeLookedUpEndsFailedAsUnknown) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -82,6 +83,7 @@ class FakeApp : public KokolaTransport {
   std::deque<SendResult> scripted;
   FetchResult fetch_answer;
   int gets = 0;
+  std::function<void()> on_get;  // called as each GET arrives
 
   SendResult put(const PutRequest& req) override {
     puts.push_back(req);
@@ -99,6 +101,7 @@ class FakeApp : public KokolaTransport {
 
   FetchResult get(Entity, const std::string&, const std::string&) override {
     ++gets;
+    if (on_get) on_get();
     return fetch_answer;
   }
 };
