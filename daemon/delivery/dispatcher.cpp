@@ -109,7 +109,7 @@ void Dispatcher::publish(const JobUpdate& update) {
 }
 
 DeliveryState Dispatcher::state() const {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(view_mutex_);
   DeliveryState s;
   s.senders = config_.senders;
   s.in_flight = static_cast<int>(in_flight_.size());
@@ -124,7 +124,7 @@ DeliveryState Dispatcher::state() const {
 }
 
 std::string Dispatcher::hold_reason() const {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(view_mutex_);
   return hold_until_ms() > 0 ? hold_reason_ : std::string();
 }
 
@@ -138,13 +138,16 @@ std::int64_t Dispatcher::hold_until_ms() const {
 void Dispatcher::reconfigure(const DeliveryConfig& config, TransportFactory make_transport) {
   std::lock_guard lock(mutex_);
   const int more = config.senders - config_.senders;
-  config_ = config;
+  {
+    std::lock_guard view(view_mutex_);
+    config_ = config;
+    // A new configuration (a new token, a fixed certificate) deserves a try at once: forget
+    // the backoff (not a Retry-After, which is the app's) and make waiting jobs due.
+    if (!held_by_app_) held_until_ = {};
+  }
   make_transport_ = std::move(make_transport);
   ++generation_;
   rate_.set_rate(config.max_requests_per_second);
-  // A new configuration (a new token, a fixed certificate) deserves a try at once: forget the
-  // backoff (not a Retry-After, which is the app's) and make waiting jobs due.
-  if (!held_by_app_) held_until_ = {};
   app_failures_ = 0;
   store_.retry_waiting_now();
   // Fewer senders take effect at the next start; more start now.
@@ -232,6 +235,7 @@ std::optional<JobRecord> Dispatcher::pick_locked() {
 
   JobRecord job = std::move(claimed_.front());
   claimed_.pop_front();
+  std::lock_guard view(view_mutex_);
   in_flight_.insert({job.entity, job.key});
   return job;
 }
@@ -285,7 +289,7 @@ std::vector<JobUpdate> Dispatcher::held_updates_locked() const {
 }
 
 bool Dispatcher::sending_now(Entity entity, const std::string& key) const {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(view_mutex_);
   return in_flight_.count({entity, key}) > 0;
 }
 
@@ -318,6 +322,7 @@ bool Dispatcher::waits_for_dependency(const JobRecord& job) {
 
 void Dispatcher::release(const JobRecord& job) {
   std::lock_guard lock(mutex_);
+  std::lock_guard view(view_mutex_);
   in_flight_.erase({job.entity, job.key});
   if (in_flight_.empty()) idle_cv_.notify_all();
   cv_.notify_all();
@@ -325,12 +330,14 @@ void Dispatcher::release(const JobRecord& job) {
 
 void Dispatcher::app_answered() {
   std::lock_guard lock(mutex_);
+  std::lock_guard view(view_mutex_);
   app_failures_ = 0;
   if (!held_by_app_) held_until_ = {};
 }
 
 void Dispatcher::hold_after_failure(const SendResult& result) {
   std::lock_guard lock(mutex_);
+  std::lock_guard view(view_mutex_);
   auto now = Clock::now();
   if (result.retry_after) {
     auto wait = std::min<std::chrono::milliseconds>(*result.retry_after, config_.max_retry_after);

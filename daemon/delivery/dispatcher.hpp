@@ -149,6 +149,11 @@ class Dispatcher {
   RateLimiter rate_;
 
   mutable std::mutex mutex_;
+  // What status and a push ask about (in_flight_, the hold, retries_, config_.senders) is
+  // written with mutex_ and then view_mutex_ held, and read with either: state(),
+  // hold_reason() and sending_now() take view_mutex_ alone, so they never wait while a
+  // sender holds mutex_ across a look at the store.
+  mutable std::mutex view_mutex_;
   std::condition_variable cv_;
   std::condition_variable idle_cv_;
   bool started_ = false;

@@ -78,6 +78,7 @@ void Dispatcher::send(JobRecord job, KokolaTransport& app) {
   if (already_delivered(job)) return;
   if (job.tries > 1) {
     std::lock_guard lock(mutex_);
+    std::lock_guard view(view_mutex_);
     ++retries_;
   }
 

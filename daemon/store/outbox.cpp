@@ -360,8 +360,8 @@ std::map<Entity, QueueCounts> StateStore::queue_counts() {
 }
 
 std::int64_t StateStore::records_ended(Outcome state) {
-  std::lock_guard guard(mutex_);
-  auto query = db_->cached(
+  std::lock_guard guard(reader_mutex_);
+  auto query = reader_->cached(
       "SELECT count(*) FROM jobs f WHERE f.state = ? AND NOT EXISTS (SELECT 1 FROM jobs l "
       "WHERE l.entity = f.entity AND l.key = f.key AND l.id > f.id)");
   query.bind(1, outcome_name(state));

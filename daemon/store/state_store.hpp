@@ -245,7 +245,8 @@ class StateStore {
   // sender's transaction; they see the last commit.
   std::map<Entity, QueueCounts> queue_counts();
   std::vector<JobRecord> jobs(const JobQuery& query);
-  // How many records' newest job ended in `state` (failed, rejected).
+  // How many records' newest job ended in `state` (failed, rejected); on the same connection
+  // as queue_counts().
   std::int64_t records_ended(Outcome state);
   // The records whose newest job ended `failed`: that job for each.
   std::vector<JobRecord> failed_records(int limit);
