@@ -144,7 +144,7 @@ struct AuditQuery {
 
 class StateStore {
  public:
-  static constexpr int kSchemaVersion = 4;
+  static constexpr int kSchemaVersion = 5;
 
   // Opens (creating the file and its directory's lock) and migrates. Throws
   // std::runtime_error: "opening state store '/var/lib/...': locked by another kokola-syncd

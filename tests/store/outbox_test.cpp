@@ -515,5 +515,28 @@ TEST_F(StoreOutbox, NoReadTransactionStaysOpenBetweenCalls) {
 
 TEST_F(StoreOutbox, IntegrityCheckSaysOk) { EXPECT_EQ(store_.integrity_check(), "ok"); }
 
+// queue_counts() (status, metrics) must not read every waiting job's row, bodies and all:
+// the index of active jobs by record holds the state too (schema version 5).
+TEST_F(StoreOutbox, QueueIsCountedFromAnIndexAlone) {
+  store_.enqueue_job(version("V-1", "a"));
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(dir_.file("state.db").c_str(), &other), SQLITE_OK);
+  std::string plan;
+  auto collect = [](void* out, int columns, char** values, char**) {
+    for (int i = 0; i < columns; ++i) {
+      *static_cast<std::string*>(out) += std::string(values[i] ? values[i] : "") + " ";
+    }
+    return 0;
+  };
+  const int rc = sqlite3_exec(other,
+                              "EXPLAIN QUERY PLAN SELECT entity, state, count(*) FROM jobs WHERE "
+                              "state IN ('queued', 'sending', 'retry_wait', 'in_doubt') "
+                              "GROUP BY entity, state",
+                              collect, &plan, nullptr);
+  sqlite3_close(other);
+  ASSERT_EQ(rc, SQLITE_OK);
+  EXPECT_NE(plan.find("COVERING INDEX jobs_active_record"), std::string::npos) << plan;
+}
+
 }  // namespace
 }  // namespace kokola
