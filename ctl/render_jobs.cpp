@@ -56,10 +56,30 @@ std::string state_line(const nlohmann::json& j) {
   return s;
 }
 
+// One line of a list in a receipt's verdicts: "vendor V-1: queued (job 7)" for a dependency,
+// "lines[2].qty: must be positive" for a problem; anything else as JSON.
+std::string list_entry(const nlohmann::json& e) {
+  if (e.is_object() && e.contains("entity") && e.contains("key")) {
+    std::string s = text(e, "entity") + " " + text(e, "key");
+    if (!text(e, "outcome").empty()) s += ": " + text(e, "outcome");
+    if (!text(e, "job").empty()) s += " (job " + text(e, "job") + ")";
+    return s;
+  }
+  if (e.is_object() && e.contains("path") && e.contains("message")) {
+    return text(e, "path") + ": " + text(e, "message");
+  }
+  return e.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 void verdicts(const nlohmann::json& v, std::ostream& out) {
   if (!v.is_object() || v.empty()) return;
   out << "  verdicts:\n";
   for (const auto& [name, value] : v.items()) {
+    if (value.is_array()) {
+      out << "    " << name << ":" << (value.empty() ? " none" : "") << '\n';
+      for (const auto& e : value) out << "      " << list_entry(e) << '\n';
+      continue;
+    }
     std::string shown = scalar(value);
     if (shown.empty() && !value.is_null()) {
       shown = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -116,6 +116,27 @@ TEST(RenderJob, ReceiptWithEveryAttempt) {
             "    2  2026-12-03T12:00:04Z  200   35 ms    -\n");
 }
 
+TEST(RenderJob, DependenciesAndProblemsAreListedOnePerLine) {
+  auto j = receipt();
+  j["verdicts"] = {
+      {"dependencies",
+       {{{"entity", "vendor"}, {"key", "V-1"}, {"outcome", "queued"}, {"job", 7}},
+        {{"entity", "item"}, {"key", "I-2"}, {"outcome", "unchanged"}, {"job", nullptr}}}},
+      {"problems", json::array()}};
+  std::string out = rendered("job", j);
+  EXPECT_NE(out.find("    dependencies:\n"
+                     "      vendor V-1: queued (job 7)\n"
+                     "      item I-2: unchanged\n"
+                     "    problems: none\n"),
+            std::string::npos)
+      << out;
+
+  j["verdicts"] = {{"problems", {{{"path", "lines[2].qty"}, {"message", "must be positive"}}}}};
+  out = rendered("job", j);
+  EXPECT_NE(out.find("    problems:\n      lines[2].qty: must be positive\n"), std::string::npos)
+      << out;
+}
+
 TEST(RenderJob, ExitCodeFollowsTheJobsState) {
   auto j = receipt();
   EXPECT_EQ(exit_code_for_result("job", j), kExitOk);
