@@ -6,6 +6,7 @@
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "domain/keys.hpp"
 #include "pipeline/pipeline.hpp"
@@ -29,6 +30,11 @@ struct Pipeline::Context {
   // Dependencies checked (and sent if needed) during this push or run, so that a vendor
   // shared by many POs is looked at once.
   std::map<std::pair<Entity, std::string>, PushResult> dependencies;
+  // Set by a run: the jobs of its own records wait in `deferred` and are queued a chunk at a
+  // time, in one transaction (queue_deferred()). A dependency's job is queued at once: the
+  // PO that needs it must find it waiting.
+  bool defer_jobs = false;
+  std::vector<JobRecord> deferred;
 
  private:
   ErpSource& source_;

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "delivery/failpoint.hpp"
+#include "pipeline/context.hpp"
 #include "pipeline/pipeline.hpp"
 namespace kokola {
 
@@ -53,9 +54,8 @@ nlohmann::json dependencies_json(const std::vector<PushResult>& deps) {
 
 }  // namespace
 
-PushResult Pipeline::enqueue(const PushResult& checked, const Payload& payload, bool retired,
-                             const std::string& row_hash, const PushRequest& request) {
-  PushResult r = checked;
+JobRecord Pipeline::job_to_queue(const PushResult& r, const Payload& payload, bool retired,
+                                 const std::string& row_hash, const PushRequest& request) const {
   JobRecord job = job_for(r, request);
   job.idempotency_key = new_idempotency_key();
   job.content_hash = payload.content_hash;
@@ -73,8 +73,12 @@ PushResult Pipeline::enqueue(const PushResult& checked, const Payload& payload, 
       job.depends_on.push_back({{"entity", entity_name(d.entity)}, {"key", d.key}});
     }
   }
+  return job;
+}
 
-  Enqueued queued = store_.enqueue_job(job);
+PushResult Pipeline::enqueue(const PushResult& checked, JobRecord job, const PushRequest& request) {
+  PushResult r = checked;
+  Enqueued queued = store_.enqueue_job(std::move(job));
   failpoint("after_job_written");
   if (on_enqueue_) on_enqueue_(queued, request);
   r.outcome = Outcome::queued;
@@ -83,6 +87,17 @@ PushResult Pipeline::enqueue(const PushResult& checked, const Payload& payload, 
   r.message = queued.created ? "queued as job " + std::to_string(queued.id)
                              : "already queued as job " + std::to_string(queued.id);
   return r;
+}
+
+void Pipeline::queue_deferred(Context& ctx, const PushRequest& request) {
+  if (ctx.deferred.empty()) return;
+  std::vector<JobRecord> jobs;
+  jobs.swap(ctx.deferred);
+  const auto queued = store_.enqueue_jobs(std::move(jobs));
+  failpoint("after_job_written");
+  if (on_enqueue_) {
+    for (const auto& q : queued) on_enqueue_(q, request);
+  }
 }
 
 void Pipeline::write_receipt(PushResult& result, const PushRequest& request) {

@@ -205,7 +205,15 @@ Pipeline::Processed Pipeline::process(const AnyRow& row, const PushRequest& requ
 
   // The job: the senders deliver it (stages 7 and 8).
   ctx.report(r.entity, r.key, "queueing");
-  r = enqueue(r, *out.payload, verdict.readiness == Readiness::retired, out.row_hash, request);
+  JobRecord job =
+      job_to_queue(r, *out.payload, verdict.readiness == Readiness::retired, out.row_hash, request);
+  if (ctx.defer_jobs && !as_dependency) {
+    ctx.deferred.push_back(std::move(job));
+    r.outcome = Outcome::queued;
+    r.message = "queued with its chunk of the run";
+    return out;
+  }
+  r = enqueue(r, std::move(job), request);
   return out;
 }
 

@@ -120,9 +120,12 @@ class Pipeline {
                               Context& ctx);
   std::optional<PushResult> delivered_as_read(const AnyRow& row, Entity e, const std::string& key,
                                               Context& ctx);
-  // Queues the job for a version to deliver (enqueue.cpp).
-  PushResult enqueue(const PushResult& checked, const Payload& payload, bool retired,
-                     const std::string& row_hash, const PushRequest& request);
+  // The job for a version to deliver, and queueing it (enqueue.cpp).
+  JobRecord job_to_queue(const PushResult& checked, const Payload& payload, bool retired,
+                         const std::string& row_hash, const PushRequest& request) const;
+  PushResult enqueue(const PushResult& checked, JobRecord job, const PushRequest& request);
+  // Queues the jobs a run deferred (Context::deferred) in one transaction.
+  void queue_deferred(Context& ctx, const PushRequest& request);
   // The receipt of a manual request that sent nothing (not ready, invalid, unchanged).
   void write_receipt(PushResult& result, const PushRequest& request);
 

@@ -53,6 +53,7 @@ RunSummary Pipeline::run(Entity e, std::int64_t run_id, bool full_compare,
   summary.started_at = utc_now_rfc3339();
   auto start = std::chrono::steady_clock::now();
   Context ctx(source_);
+  ctx.defer_jobs = true;
   PushRequest request;
   request.entity = e;
   request.origin = "schedule";
@@ -107,6 +108,33 @@ RunSummary Pipeline::run(Entity e, std::int64_t run_id, bool full_compare,
     return !stop_requested_.load();
   };
 
+  // The chunk's jobs, in one transaction: a commit per record took the state store from the
+  // senders for most of a run's time. When that fails, the chunk's records failed.
+  auto queue_chunk = [&]() {
+    std::vector<std::string> keys;
+    for (const auto& job : ctx.deferred) keys.push_back(job.key);
+    try {
+      queue_deferred(ctx, request);
+    } catch (const std::exception& ex) {
+      ctx.deferred.clear();
+      const std::string why = std::string("queueing its job: ") + ex.what();
+      spdlog::error("run {}: {} records not queued: {}", entity_name(e), keys.size(), why);
+      for (const auto& key : keys) {
+        --summary.counts[std::string(outcome_name(Outcome::queued))];
+        ++summary.counts[std::string(outcome_name(Outcome::failed))];
+        if (summary.failures.size() < RunSummary::kMaxListedFailures) {
+          PushResult r;
+          r.entity = e;
+          r.key = key;
+          r.outcome = Outcome::failed;
+          r.reason_code = reason::kInternal;
+          r.message = why;
+          summary.failures.push_back(std::move(r));
+        }
+      }
+    }
+  };
+
   // Rows are taken in chunks, so that the ledger is read for a whole chunk at once.
   std::vector<AnyRow> chunk;
   chunk.reserve(kChunk);
@@ -118,6 +146,7 @@ RunSummary Pipeline::run(Entity e, std::int64_t run_id, bool full_compare,
     bool go_on = true;
     for (size_t i = 0; i < chunk.size() && go_on; ++i) go_on = visit(chunk[i], keys[i], peeks[i]);
     chunk.clear();
+    queue_chunk();
     // The dependencies checked so far spare a vendor shared by many POs a second check; a
     // run over every PO would otherwise remember every vendor and item it met.
     if (ctx.dependencies.size() > kRememberedDependencies) ctx.dependencies.clear();

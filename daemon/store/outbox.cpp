@@ -63,6 +63,23 @@ std::vector<Waiting> active_jobs(SqliteDb& db, Entity e, const std::string& key)
 Enqueued StateStore::enqueue_job(JobRecord job) {
   std::lock_guard guard(mutex_);
   Transaction transaction(*db_);
+  Enqueued out = enqueue_locked(std::move(job));
+  transaction.commit();
+  return out;
+}
+
+std::vector<Enqueued> StateStore::enqueue_jobs(std::vector<JobRecord> jobs) {
+  std::lock_guard guard(mutex_);
+  Transaction transaction(*db_);
+  std::vector<Enqueued> out;
+  out.reserve(jobs.size());
+  for (auto& job : jobs) out.push_back(enqueue_locked(std::move(job)));
+  transaction.commit();
+  return out;
+}
+
+// enqueue_job() inside the caller's transaction.
+Enqueued StateStore::enqueue_locked(JobRecord job) {
   Enqueued out;
   for (const Waiting& w : active_jobs(*db_, job.entity, job.key)) {
     if (w.content_hash == job.content_hash && w.state != Outcome::sending && !job.force) {
@@ -75,7 +92,6 @@ Enqueued StateStore::enqueue_job(JobRecord job) {
       }
       out.id = w.id;
       out.revision = w.revision;
-      transaction.commit();
       return out;
     }
   }
@@ -121,7 +137,6 @@ Enqueued StateStore::enqueue_job(JobRecord job) {
         .run();
     out.superseded = w.id;
   }
-  transaction.commit();
   return out;
 }
 

@@ -202,6 +202,9 @@ class StateStore {
   // exact content is reused (and made manual when the new request is); a waiting job with
   // other content is superseded. A job being sent is never superseded: the new one waits.
   Enqueued enqueue_job(JobRecord job);
+  // enqueue_job() for several jobs (of different records) in one transaction: a run queues
+  // a chunk of records at once. What each did, in their order.
+  std::vector<Enqueued> enqueue_jobs(std::vector<JobRecord> jobs);
   // The due jobs (queued, retry_wait or in_doubt with next_attempt_at <= now_ms), manual
   // first, then oldest first; at most `limit`.
   std::vector<JobRecord> due_jobs(std::int64_t now_ms, int limit);
@@ -274,6 +277,8 @@ class StateStore {
   std::int64_t ledger_count(Entity e);
 
  private:
+  Enqueued enqueue_locked(JobRecord job);
+
   std::string path_;
   std::mutex mutex_;
   std::unique_ptr<StateLock> lock_;

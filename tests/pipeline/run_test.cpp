@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <vector>
+
 #include "pipeline/pipeline_fixture.hpp"
 
 namespace kokola::testing {
@@ -169,6 +172,28 @@ TEST_F(RunTest, StopRequestEndsTheRunAfterTheCurrentRecord) {
   auto s = run(Entity::vendor);
   EXPECT_EQ(s.counts["queued"], 1);
   EXPECT_THAT(s.error, HasSubstr("shutting down"));
+}
+
+// A commit per record kept the state store from the senders; a run queues a chunk of 256
+// records in one transaction: when the senders hear of the first job, the whole chunk is in.
+TEST_F(RunTest, JobsAreQueuedAChunkAtATime) {
+  for (int i = 0; i < 299; ++i) {
+    char key[16];
+    std::snprintf(key, sizeof key, "V-%03d", i);
+    erp_.vendors[key] = vendor(key);
+  }
+  const std::int64_t before = store_->last_job_id();
+  std::vector<std::int64_t> in_store_when_told;
+  pipeline_->set_enqueue_observer([&](const Enqueued&, const PushRequest&) {
+    in_store_when_told.push_back(store_->last_job_id() - before);
+  });
+
+  auto s = run(Entity::vendor);
+  EXPECT_EQ(s.counts["queued"], 300);
+  ASSERT_EQ(in_store_when_told.size(), 300u);
+  EXPECT_EQ(in_store_when_told.front(), 256) << "the first chunk went in at once";
+  EXPECT_EQ(in_store_when_told.back(), 300) << "then the last, partial one";
+  EXPECT_EQ(store_->run_job_counts(s.run_id)["queued"], 300);
 }
 
 TEST_F(RunTest, RowsReadBeforeTheErpFailedStillGoThrough) {

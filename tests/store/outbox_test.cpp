@@ -126,6 +126,26 @@ TEST_F(StoreOutbox, JobBeingSentIsNeverSuperseded) {
   EXPECT_EQ(newer.revision, 3);
 }
 
+// A run's chunk: each job as enqueue_job() would have it, all in one transaction.
+TEST_F(StoreOutbox, EnqueueJobsQueuesEachAsEnqueueJobWould) {
+  Enqueued waiting = store_.enqueue_job(version("V-1", "a"));
+  Enqueued older = store_.enqueue_job(version("V-2", "a"));
+
+  auto done = store_.enqueue_jobs({version("V-1", "a"), version("V-2", "b"), version("V-3", "a")});
+
+  ASSERT_EQ(done.size(), 3u);
+  EXPECT_FALSE(done[0].created) << "the same content rides on the waiting job";
+  EXPECT_EQ(done[0].id, waiting.id);
+  EXPECT_TRUE(done[1].created);
+  EXPECT_EQ(done[1].superseded, older.id);
+  EXPECT_EQ(done[1].revision, 2);
+  EXPECT_TRUE(done[2].created);
+  EXPECT_EQ(done[2].revision, 1);
+  EXPECT_EQ(store_.job(older.id)->state, Outcome::superseded);
+  EXPECT_EQ(store_.job(done[2].id)->state, Outcome::queued);
+  EXPECT_EQ(store_.jobs(JobQuery{"active", "", "", 10}).size(), 3u);
+}
+
 TEST_F(StoreOutbox, DueJobsAreManualFirstThenOldestAndOnlyWhenDue) {
   const auto a = store_.enqueue_job(version("A", "1")).id;
   const auto b = store_.enqueue_job(version("B", "1")).id;
