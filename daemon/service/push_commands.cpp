@@ -7,6 +7,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
+
 #include "service/commands_util.hpp"
 #include "service/service.hpp"
 
@@ -17,6 +19,8 @@ bool is_final(Outcome o) {
   return o != Outcome::queued && o != Outcome::sending && o != Outcome::retry_wait &&
          o != Outcome::in_doubt;
 }
+
+std::string queued_message(std::int64_t job, const std::string& why, std::int64_t next_ms);
 
 // The answers to one push request, one per key, sent when the last is known.
 class PushAnswers {
@@ -50,18 +54,35 @@ class PushAnswers {
     if (!u.app_id.empty()) result["app_id"] = u.app_id;
     if (u.revision > 0) result["revision"] = u.revision;
     result["http_status"] = u.http_status;
-    if (result.contains("dependencies")) {
-      for (auto& d : result["dependencies"]) {
-        if (!d.contains("job") || !d["job"].is_number_integer()) continue;
-        if (auto job = store_.job(d["job"].get<std::int64_t>())) {
-          d["outcome"] = outcome_name(job->state);
-          d["message"] = job->message;
-          d["reason_code"] = job->reason_code;
-          if (!job->app_id.empty()) d["app_id"] = job->app_id;
+    return with_dependencies(std::move(result));
+  }
+
+  // A result's dependencies brought up to date with their jobs; `held`, when sending is
+  // held, says why of those still waiting without a message of their own.
+  nlohmann::json with_dependencies(nlohmann::json result, const std::string& held = {}) {
+    if (!result.contains("dependencies")) return result;
+    for (auto& d : result["dependencies"]) {
+      if (!d.contains("job") || !d["job"].is_number_integer()) continue;
+      const std::int64_t id = d["job"].get<std::int64_t>();
+      if (auto job = store_.job(id)) {
+        d["outcome"] = outcome_name(job->state);
+        d["message"] = job->message;
+        d["reason_code"] = job->reason_code;
+        if (!job->app_id.empty()) d["app_id"] = job->app_id;
+        if (job->message.empty() && !held.empty() && !is_final(job->state)) {
+          d["message"] = queued_message(id, held, 0);
         }
       }
     }
     return result;
+  }
+
+  // The jobs of a result's dependencies, all final: the result can go.
+  bool dependencies_final(const std::vector<std::int64_t>& jobs) {
+    return std::all_of(jobs.begin(), jobs.end(), [this](std::int64_t id) {
+      auto job = store_.job(id);
+      return job && is_final(job->state);
+    });
   }
 
   std::shared_ptr<AuditedReply> reply() const { return reply_; }
@@ -153,6 +174,48 @@ void Service::push_and_answer(std::vector<PushRequest> requests, std::vector<std
     if (requests.empty()) return reply->result({{"results", nlohmann::json::array()}});
     auto answers = std::make_shared<PushAnswers>(requests.size(), reply, store_);
     auto rt = runtime();
+    // Answer i once the dependencies' jobs `deps` are final; without `wait`, at once when
+    // one of them has to wait for a later try or sending is held.
+    auto answer_after_dependencies = [this, answers, reply](size_t i, nlohmann::json result,
+                                                            std::vector<std::int64_t> deps,
+                                                            bool wait) {
+      auto on_update = [this, answers, reply, i, result, deps, wait](const JobUpdate& u) {
+        if (answers->settled(i)) return false;
+        if (u.final) {
+          if (answers->dependencies_final(deps)) {
+            answers->settle(i, answers->with_dependencies(result));
+          }
+          return false;
+        }
+        if (!wait) {
+          answers->settle(i, answers->with_dependencies(result));
+          return false;
+        }
+        reply->progress({{"entity", entity_name(u.entity)},
+                         {"key", u.key},
+                         {"stage", outcome_name(u.state)},
+                         {"job", u.id},
+                         {"next_attempt_at",
+                          u.next_attempt_at > 0 ? rfc3339_of_ms(u.next_attempt_at) : std::string()},
+                         {"message", u.message}});
+        return true;
+      };
+      bool sending = false;
+      for (auto id : deps) {
+        dispatcher_.watch(id, on_update);
+        // The job may have moved on before the watch began.
+        auto job = store_.job(id);
+        if (!job) continue;
+        if (dispatcher_.sending_now(job->entity, job->key)) {
+          sending = true;
+        } else if (job->state != Outcome::queued && job->state != Outcome::sending) {
+          on_update(update_of(*job));
+        }
+      }
+      if (std::string held = dispatcher_.hold_reason(); !wait && !held.empty() && !sending) {
+        answers->settle(i, answers->with_dependencies(result, held));
+      }
+    };
     for (size_t i = 0; i < requests.size(); ++i) {
       const PushRequest& request = requests[i];
       if (request.origin == "missing") {
@@ -168,6 +231,18 @@ void Service::push_and_answer(std::vector<PushRequest> requests, std::vector<std
       PushResult r = rt->pipeline->push(request, progress);
       nlohmann::json result = r.to_json();
       if (i < retry_of.size()) result["retry_of"] = retry_of[i];
+      if (!request.dry_run && r.outcome != Outcome::queued) {
+        // Nothing to send for the record itself (a PO unchanged), but its vendor or items
+        // may have been queued: the push answers when their jobs are final.
+        std::vector<std::int64_t> deps;
+        for (const auto& dep : r.dependencies) {
+          if (dep.job && dep.outcome == Outcome::queued) deps.push_back(*dep.job);
+        }
+        if (!deps.empty()) {
+          answer_after_dependencies(i, std::move(result), std::move(deps), wait);
+          continue;
+        }
+      }
       if (r.outcome != Outcome::queued || !r.job || request.dry_run) {
         answers->settle(i, std::move(result));
         continue;

@@ -96,6 +96,37 @@ class PushTest(unittest.TestCase):
         self.assertEqual(held["record"]["notes"], "kirim sebelum jam 10")
         self.assertEqual(held["id"], first["id"])
 
+    def test_po_whose_only_change_is_an_item_answers_when_the_item_is_delivered(self):
+        self.env.ctl("push", "po", PO)
+        item = self.env.erp_query(
+            "SELECT trim(item_code) AS code FROM kokola_po_lines WHERE trim(po_number) = ? "
+            "AND item_code IS NOT NULL ORDER BY CAST(line_no AS INTEGER)", PO)[0]["code"]
+        self.env.erp_write("UPDATE m_barang SET nm_barang = nm_barang || ' BARU' "
+                           "WHERE trim(kd_barang) = ?", item)
+        rc, data = self.push("po", PO)
+        self.assertEqual(rc, EXIT_OK, data)
+        result = data["results"][0]
+        self.assertEqual(result["outcome"], "unchanged", result)
+        deps = [d for d in result["dependencies"] if d["key"] == item]
+        self.assertEqual([d["outcome"] for d in deps], ["delivered"], result)
+        self.assertTrue(self.env.sandbox.records("item")[item]["record"]["name"].endswith(" BARU"))
+
+    def test_po_whose_changed_item_must_wait_answers_queued_at_once(self):
+        self.env.ctl("push", "po", PO)
+        item = self.env.erp_query(
+            "SELECT trim(item_code) AS code FROM kokola_po_lines WHERE trim(po_number) = ? "
+            "AND item_code IS NOT NULL ORDER BY CAST(line_no AS INTEGER)", PO)[0]["code"]
+        self.env.erp_write("UPDATE m_barang SET nm_barang = nm_barang || ' BARU' "
+                           "WHERE trim(kd_barang) = ?", item)
+        self.env.sandbox.set_faults([{"method": "PUT", "entity": "item", "key": item,
+                                      "status": 503, "code": "unavailable",
+                                      "message": "maintenance"}])
+        rc, data = self.push("po", PO)
+        self.assertEqual(rc, EXIT_QUEUED, data)
+        deps = [d for d in data["results"][0]["dependencies"] if d["key"] == item]
+        self.assertEqual([d["outcome"] for d in deps], ["retry_wait"], data)
+        self.assertIn("503", deps[0]["message"])
+
     def test_cancelled_po_that_was_delivered_is_pushed_as_cancelled(self):
         self.env.ctl("push", "po", PO)
         self.env.erp_write_status(PO, "CANCELLED")
