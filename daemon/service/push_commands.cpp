@@ -5,9 +5,8 @@
 // answers at once, or, with wait, when they are over, with progress meanwhile.
 #include <spdlog/spdlog.h>
 
-#include <boost/asio/post.hpp>
-
 #include <algorithm>
+#include <boost/asio/post.hpp>
 
 #include "service/commands_util.hpp"
 #include "service/service.hpp"
