@@ -121,10 +121,16 @@ void receipt(const nlohmann::json& job, std::ostream& out) {
     out << "  last receipt:  none\n";
     return;
   }
-  out << "  last receipt:\n";
-  for (const auto& [name, value] : job.items()) {
-    if (!scalar(value).empty()) out << "    " << name << ": " << scalar(value) << '\n';
+  // The whole receipt is `kokolactl job N`; here what it came to, when and for whom.
+  std::string head = "job " + text(job, "job") + ", " + text(job, "state");
+  if (!text(job, "finished_at").empty()) head += " " + text(job, "finished_at");
+  out << "  last receipt:  " << head << '\n';
+  if (!text(job, "requested_by").empty()) {
+    out << "                 requested by " << text(job, "requested_by");
+    if (!text(job, "reason").empty()) out << ": " << text(job, "reason");
+    out << '\n';
   }
+  if (!text(job, "message").empty()) out << "                 " << text(job, "message") << '\n';
 }
 
 void readiness(const nlohmann::json& r, std::ostream& out) {

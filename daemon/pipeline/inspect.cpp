@@ -21,12 +21,15 @@ nlohmann::json ledger_json(const std::optional<LedgerEntry>& l) {
 nlohmann::json dependency_states(const std::vector<PushResult>& deps) {
   auto out = nlohmann::json::array();
   for (const auto& d : deps) {
-    std::string state = d.outcome == Outcome::queued ? "will be sent" : d.summary();
-    if (d.outcome == Outcome::unchanged) state = "delivered at its current version";
-    out.push_back({{"entity", entity_name(d.entity)},
-                   {"key", d.key},
-                   {"state", outcome_name(d.outcome)},
-                   {"message", state}});
+    // A look sends nothing: a dependency that changed is one a push would send first.
+    const bool to_send = d.outcome == Outcome::queued;
+    std::string message = to_send ? d.message + " before the PO" : d.summary();
+    if (d.outcome == Outcome::unchanged) message = "delivered at its current version";
+    out.push_back(
+        {{"entity", entity_name(d.entity)},
+         {"key", d.key},
+         {"state", to_send ? std::string("to_send") : std::string(outcome_name(d.outcome))},
+         {"message", message}});
   }
   return out;
 }

@@ -180,6 +180,46 @@ TEST(RenderShow, PrintsProblemsAndThePayload) {
   EXPECT_NE(text.find("payload:\n{\n  \"code\": \"BRG-1\"\n}\n"), std::string::npos) << text;
 }
 
+TEST(RenderShow, DependenciesAndTheLastReceiptInShort) {
+  nlohmann::json data = {
+      {"entity", "po"},
+      {"key", "PO-1"},
+      {"found", true},
+      {"readiness", {{"sendable", true}, {"readiness", "ready"}, {"reason", ""}}},
+      {"valid", true},
+      {"problems", nlohmann::json::array()},
+      {"dependencies",
+       {{{"entity", "vendor"},
+         {"key", "V-1"},
+         {"state", "unchanged"},
+         {"message", "delivered at its current version"}},
+        {{"entity", "item"},
+         {"key", "I-1"},
+         {"state", "to_send"},
+         {"message", "would send an update before the PO"}}}},
+      {"payload", {{"number", "PO-1"}}},
+      {"ledger", nullptr},
+      {"last_receipt",
+       {{"job", 12},
+        {"state", "delivered"},
+        {"finished_at", "2026-12-03T03:15:00Z"},
+        {"requested_by", "uid 0 (root)"},
+        {"reason", "urgent"},
+        {"message", "created in the app"},
+        {"idempotency_key", "3f9a"}}}};
+  std::string text = rendered("show", data);
+  EXPECT_NE(text.find("    vendor V-1: unchanged: delivered at its current version\n"
+                      "    item I-1: to_send: would send an update before the PO\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("  last receipt:  job 12, delivered 2026-12-03T03:15:00Z\n"
+                      "                 requested by uid 0 (root): urgent\n"
+                      "                 created in the app\n"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("3f9a"), std::string::npos) << "the whole receipt is `kokolactl job`";
+}
+
 TEST(RenderResult, ToleratesMistypedFields) {
   nlohmann::json data = {{"results", {{{"entity", 5}, {"dependencies", "x"}, {"problems", 3}}}}};
   EXPECT_NO_THROW(rendered("push", data));
