@@ -97,6 +97,7 @@ void attempts(const nlohmann::json& list, std::ostream& out) {
   std::vector<Row> rows = {{"#", "STARTED", "HTTP", "LATENCY", "ERROR"}};
   for (const auto& a : list) {
     std::string http = text(a, "http_status");
+    if (http == "0") http.clear();  // no answer: the connection failed
     std::string latency = text(a, "latency_ms");
     std::string error = trimmed(text(a, "error"), 200);
     rows.push_back({text(a, "number"), text(a, "started_at"), http.empty() ? "-" : http,
@@ -159,7 +160,7 @@ void job(const nlohmann::json& data, std::ostream& out) {
     line(out, "next attempt", text(data, "next_attempt_at"));
   if (!text(data, "finished_at").empty()) line(out, "finished", text(data, "finished_at"));
   line(out, "tries", text(data, "tries"));
-  if (!text(data, "revision").empty()) line(out, "revision", text(data, "revision"));
+  if (std::string r = text(data, "revision"); !r.empty() && r != "0") line(out, "revision", r);
   if (flag(data, "force")) line(out, "force", "yes");
   if (!text(data, "content_hash").empty()) line(out, "content hash", text(data, "content_hash"));
   if (!text(data, "idempotency_key").empty()) {

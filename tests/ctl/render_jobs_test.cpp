@@ -137,6 +137,17 @@ TEST(RenderJob, DependenciesAndProblemsAreListedOnePerLine) {
       << out;
 }
 
+TEST(RenderJob, NoAnswerAndNoRevisionShowAsSuch) {
+  auto j = receipt();
+  j["revision"] = 0;
+  j["attempts"][0]["http_status"] = 0;
+  const std::string out = rendered("job", j);
+  EXPECT_EQ(out.find("revision:"), std::string::npos) << "a job never sent has none\n" << out;
+  EXPECT_NE(out.find("    1  2026-12-03T12:00:00Z  -     120 ms   unavailable\n"),
+            std::string::npos)
+      << out;
+}
+
 TEST(RenderJob, ExitCodeFollowsTheJobsState) {
   auto j = receipt();
   EXPECT_EQ(exit_code_for_result("job", j), kExitOk);
