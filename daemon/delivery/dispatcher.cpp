@@ -128,6 +128,11 @@ std::string Dispatcher::hold_reason() const {
   return hold_until_ms() > 0 ? hold_reason_ : std::string();
 }
 
+std::int64_t Dispatcher::held_until_ms() const {
+  std::lock_guard lock(view_mutex_);
+  return hold_until_ms();
+}
+
 std::int64_t Dispatcher::hold_until_ms() const {
   auto now = Clock::now();
   if (held_until_ <= now) return 0;
@@ -344,8 +349,10 @@ void Dispatcher::hold_after_failure(const SendResult& result) {
     if (now + wait > held_until_) {
       held_until_ = now + wait;
       held_by_app_ = true;
-      hold_reason_ = "the app asked to wait (HTTP " + std::to_string(result.http_status) +
-                     ", Retry-After " + std::to_string(result.retry_after->count()) + " s" +
+      hold_reason_ = "the app is rate-limited until " +
+                     rfc3339_of_ms(unix_ms_now() + wait.count()) + " (HTTP " +
+                     std::to_string(result.http_status) + ", Retry-After " +
+                     std::to_string(result.retry_after->count()) + " s" +
                      (wait < *result.retry_after ? ", cut to delivery.max_retry_after" : "") + ")";
     }
     return;
@@ -355,8 +362,11 @@ void Dispatcher::hold_after_failure(const SendResult& result) {
   if (now + wait > held_until_) {
     held_until_ = now + wait;
     held_by_app_ = false;
-    hold_reason_ = "backing off after " + count_of(app_failures_, "failed request") +
-                   " in a row: " + result.message;
+    // The request that failed last may be another record's: it is named as the app's, not
+    // as this job's.
+    hold_reason_ = "the app failed " + count_of(app_failures_, "request") +
+                   " in a row; sending again at " + rfc3339_of_ms(unix_ms_now() + wait.count()) +
+                   " (the last: " + result.message + ")";
   }
 }
 

@@ -89,6 +89,8 @@ class Dispatcher {
   DeliveryState state() const;
   // Why sending is held now ("the app is rate-limited until ..."); empty when it is not.
   std::string hold_reason() const;
+  // Until when (Unix ms) all sending is held; 0 when it is not.
+  std::int64_t held_until_ms() const;
   // True while a sender has a request for this record on its way (or is looking it up).
   bool sending_now(Entity entity, const std::string& key) const;
   // New settings and a new way to connect (a reloaded configuration); the senders pick them

@@ -158,6 +158,19 @@ void Service::do_show(const nlohmann::json& args, ReplyPtr reply) {
   });
 }
 
+namespace {
+
+// A waiting job is sent no earlier than the end of a hold on all sending (Retry-After, or the
+// backoff after the app failed), which may have grown since the job was put back to wait.
+JobRecord with_hold(JobRecord job, std::int64_t held_until) {
+  const bool waiting = job.state == Outcome::queued || job.state == Outcome::retry_wait ||
+                       job.state == Outcome::in_doubt;
+  if (waiting && job.next_attempt_at < held_until) job.next_attempt_at = held_until;
+  return job;
+}
+
+}  // namespace
+
 void Service::do_jobs(const nlohmann::json& args, ReplyPtr reply) {
   auto parsed = parse_jobs_args(args);
   if (auto err = error_of(parsed)) return reply->error(err->code, err->message);
@@ -168,7 +181,8 @@ void Service::do_jobs(const nlohmann::json& args, ReplyPtr reply) {
     if (!a.entity.empty()) q.entity = entity_name(entity_arg(a.entity));
     q.limit = a.limit;
     auto jobs = nlohmann::json::array();
-    for (const auto& j : store_.jobs(q)) jobs.push_back(job_summary_json(j));
+    const std::int64_t held = dispatcher_.held_until_ms();
+    for (auto& j : store_.jobs(q)) jobs.push_back(job_summary_json(with_hold(std::move(j), held)));
     reply->result({{"jobs", std::move(jobs)}});
   });
 }
@@ -180,7 +194,7 @@ void Service::do_job(const nlohmann::json& args, ReplyPtr reply) {
   post_guarded(readers_, reply, "showing job " + std::to_string(a.id), [this, a, reply] {
     auto job = store_.job(a.id);
     if (!job) return reply->error(error_code::kNotFound, "no job " + std::to_string(a.id));
-    reply->result(job_receipt_json(*job));
+    reply->result(job_receipt_json(with_hold(std::move(*job), dispatcher_.held_until_ms())));
   });
 }
 

@@ -41,7 +41,9 @@ TEST_F(OutboxTest, TransientAnswerPutsTheJobBackToWaitAndCountsTheTry) {
   DeliveryState s = dispatcher_->state();
   EXPECT_TRUE(s.backoff_until.has_value());
   EXPECT_FALSE(s.rate_limited_until.has_value());
-  EXPECT_FALSE(s.hold_reason.empty());
+  // The app's failure, not the record's: another push hears it too.
+  EXPECT_THAT(s.hold_reason, HasSubstr("the app failed 1 request in a row; sending again at "));
+  EXPECT_THAT(s.hold_reason, HasSubstr("(the last: service unavailable)"));
   EXPECT_EQ(job(other).state, Outcome::queued) << "held: nothing else is sent meanwhile";
   EXPECT_EQ(job(other).tries, 0) << "claimed with the first, given back untried";
   EXPECT_EQ(store_->next_due(), 0) << "the other job is due at once, once the hold ends";
@@ -98,7 +100,8 @@ TEST_F(OutboxTest, RetryAfterHoldsEveryJobUntilThen) {
   EXPECT_GT(*s.rate_limited_until, std::chrono::system_clock::now() + std::chrono::seconds(60));
   EXPECT_FALSE(s.hold_reason.empty());
   EXPECT_EQ(dispatcher_->hold_reason(), s.hold_reason);
-  EXPECT_THAT(s.hold_reason, HasSubstr("429"));
+  EXPECT_THAT(s.hold_reason, HasSubstr("the app is rate-limited until "));
+  EXPECT_THAT(s.hold_reason, HasSubstr("(HTTP 429, Retry-After 120 s)"));
 
   JobRecord waiting = job(id);
   EXPECT_EQ(waiting.state, Outcome::retry_wait);

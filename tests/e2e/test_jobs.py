@@ -95,6 +95,19 @@ class QueuedPushTest(JobsTestCase):
         rc, listed = self.env.ctl_json("jobs", "--state", "active")
         self.assertIn(result["job"], [j["id"] for j in listed["jobs"]])
 
+        # A job queued during the hold, never tried, goes when the hold ends, and says so.
+        item = self.env.erp_query(
+            "SELECT trim(item_code) AS code FROM kokola_po_lines WHERE trim(po_number) = ? "
+            "AND item_code IS NOT NULL ORDER BY CAST(line_no AS INTEGER)", PO)[0]["code"]
+        rc, data = self.env.ctl_json("push", "item", item)
+        self.assertEqual(rc, EXIT_QUEUED, data)
+        held_until = status["delivery"]["rate_limited_until"]
+        rc, listed = self.env.ctl_json("jobs", "--state", "active")
+        for job in listed["jobs"]:
+            self.assertGreaterEqual(job["next_attempt_at"], held_until, job)
+        rc, one = self.job(data["results"][0]["job"])
+        self.assertGreaterEqual(one["next_attempt_at"], held_until, one)
+
     def test_push_refused_for_our_credentials_exits_five_and_is_held_until_reload(self):
         self.env.sandbox.set_faults([{"method": "PUT", "entity": "vendor", "status": 401,
                                       "times": 1}])
