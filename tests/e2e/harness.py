@@ -228,6 +228,16 @@ class Env:
     def erp_write_notes(self, po_number, notes):
         self.erp_write("UPDATE t_po_hdr SET keterangan = ? WHERE trim(no_po) = ?", notes, po_number)
 
+    def erp_append_to_item_name(self, code, text):
+        self.erp_write("UPDATE m_barang SET nm_barang = nm_barang || ? WHERE trim(kd_barang) = ?",
+                       text, code)
+
+    def po_items(self, po_number):
+        """The item codes of a PO's lines, trimmed, in line order."""
+        return [r["code"] for r in self.erp_query(
+            "SELECT trim(item_code) AS code FROM kokola_po_lines WHERE trim(po_number) = ? "
+            "AND item_code IS NOT NULL ORDER BY CAST(line_no AS INTEGER)", po_number)]
+
     def erp_write_status(self, po_number, status):
         code = {"DRAFT": "D", "APPROVED": "A", "CANCELLED": "B", "CLOSED": "T"}[status]
         self.erp_write("UPDATE t_po_hdr SET status_po = ? WHERE trim(no_po) = ?", code, po_number)

@@ -53,11 +53,8 @@ class CliTest(unittest.TestCase):
         self.assertEqual(rc, EXIT_OK, err)
         self.assertIn(PO, out)
 
-        item = self.env.erp_query(
-            "SELECT trim(item_code) AS code FROM kokola_po_lines WHERE trim(po_number) = ? "
-            "AND item_code IS NOT NULL ORDER BY CAST(line_no AS INTEGER)", PO)[0]["code"]
-        self.env.erp_write("UPDATE m_barang SET nm_barang = nm_barang || ' BARU' "
-                           "WHERE trim(kd_barang) = ?", item)
+        item = self.env.po_items(PO)[0]
+        self.env.erp_append_to_item_name(item, " BARU")
         rc, data = self.env.ctl_json("show", "po", PO)
         states = {d["key"]: d["state"] for d in data["dependencies"]}
         self.assertEqual(states.pop(item), "to_send", data["dependencies"])

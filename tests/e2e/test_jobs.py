@@ -96,9 +96,7 @@ class QueuedPushTest(JobsTestCase):
         self.assertIn(result["job"], [j["id"] for j in listed["jobs"]])
 
         # A job queued during the hold, never tried, goes when the hold ends, and says so.
-        item = self.env.erp_query(
-            "SELECT trim(item_code) AS code FROM kokola_po_lines WHERE trim(po_number) = ? "
-            "AND item_code IS NOT NULL ORDER BY CAST(line_no AS INTEGER)", PO)[0]["code"]
+        item = self.env.po_items(PO)[0]
         rc, data = self.env.ctl_json("push", "item", item)
         self.assertEqual(rc, EXIT_QUEUED, data)
         held_until = status["delivery"]["rate_limited_until"]

@@ -98,11 +98,8 @@ class PushTest(unittest.TestCase):
 
     def test_po_whose_only_change_is_an_item_answers_when_the_item_is_delivered(self):
         self.env.ctl("push", "po", PO)
-        item = self.env.erp_query(
-            "SELECT trim(item_code) AS code FROM kokola_po_lines WHERE trim(po_number) = ? "
-            "AND item_code IS NOT NULL ORDER BY CAST(line_no AS INTEGER)", PO)[0]["code"]
-        self.env.erp_write("UPDATE m_barang SET nm_barang = nm_barang || ' BARU' "
-                           "WHERE trim(kd_barang) = ?", item)
+        item = self.env.po_items(PO)[0]
+        self.env.erp_append_to_item_name(item, " BARU")
         rc, data = self.push("po", PO)
         self.assertEqual(rc, EXIT_OK, data)
         result = data["results"][0]
@@ -113,11 +110,8 @@ class PushTest(unittest.TestCase):
 
     def test_po_whose_changed_item_must_wait_answers_queued_at_once(self):
         self.env.ctl("push", "po", PO)
-        item = self.env.erp_query(
-            "SELECT trim(item_code) AS code FROM kokola_po_lines WHERE trim(po_number) = ? "
-            "AND item_code IS NOT NULL ORDER BY CAST(line_no AS INTEGER)", PO)[0]["code"]
-        self.env.erp_write("UPDATE m_barang SET nm_barang = nm_barang || ' BARU' "
-                           "WHERE trim(kd_barang) = ?", item)
+        item = self.env.po_items(PO)[0]
+        self.env.erp_append_to_item_name(item, " BARU")
         self.env.sandbox.set_faults([{"method": "PUT", "entity": "item", "key": item,
                                       "status": 503, "code": "unavailable",
                                       "message": "maintenance"}])
