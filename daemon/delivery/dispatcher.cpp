@@ -275,18 +275,24 @@ void Dispatcher::claim_some_locked() {
   }
 }
 
+JobUpdate JobUpdate::of(const JobRecord& job, Outcome state, bool final) {
+  JobUpdate u;
+  u.id = job.id;
+  u.entity = job.entity;
+  u.key = job.key;
+  u.state = state;
+  u.final = final;
+  u.revision = job.revision;
+  return u;
+}
+
 // What the watchers of the jobs claimed but not handed out hear when sending is held: their
 // jobs go back to wait (a push that does not wait answers "queued" now, not after the hold).
 std::vector<JobUpdate> Dispatcher::held_updates_locked() const {
   std::vector<JobUpdate> told;
   for (const auto& job : claimed_) {
     if (!watchers_.count(job.id)) continue;
-    JobUpdate u;
-    u.id = job.id;
-    u.entity = job.entity;
-    u.key = job.key;
-    u.state = job.state;
-    u.revision = job.revision;
+    JobUpdate u = JobUpdate::of(job, job.state, false);
     u.message = hold_reason_;
     told.push_back(std::move(u));
   }

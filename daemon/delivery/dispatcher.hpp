@@ -45,6 +45,9 @@ struct JobUpdate {
   std::int64_t revision = 0;
   int http_status = 0;
   std::int64_t next_attempt_at = 0;  // unix milliseconds, while waiting
+
+  // The update for `job` now in `state`, with the job's id, record and revision.
+  static JobUpdate of(const JobRecord& job, Outcome state, bool final);
 };
 // Returns true to go on watching; a final update ends the watch anyway.
 using JobWatcher = std::function<bool(const JobUpdate&)>;

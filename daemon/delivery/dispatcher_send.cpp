@@ -29,17 +29,6 @@ std::string request_body_of(const JobRecord& job) {
   return canonical_json(doc);
 }
 
-JobUpdate update_of(const JobRecord& job, Outcome state, bool final) {
-  JobUpdate u;
-  u.id = job.id;
-  u.entity = job.entity;
-  u.key = job.key;
-  u.state = state;
-  u.final = final;
-  u.revision = job.revision;
-  return u;
-}
-
 std::string stale_message(const SendResult& res, std::int64_t revision) {
   return (res.app_revision > 0
               ? "the app holds revision " + std::to_string(res.app_revision) + ", newer"
@@ -65,7 +54,7 @@ void Dispatcher::send(JobRecord job, KokolaTransport& app) {
     std::string code =
         last && !last->reason_code.empty() ? last->reason_code : std::string(reason::kAppTransient);
     store_.complete_job(job.id, Outcome::failed, code, why, "", std::nullopt);
-    auto u = update_of(job, Outcome::failed, true);
+    auto u = JobUpdate::of(job, Outcome::failed, true);
     u.reason_code = code;
     u.message = why;
     spdlog::error("job {} ({} '{}'): failed: {}", job.id, entity_name(job.entity), job.key, why);
@@ -206,7 +195,7 @@ bool Dispatcher::already_delivered(const JobRecord& job) {
   const std::string message =
       "already delivered at revision " + std::to_string(held->revision) + " by another job";
   store_.complete_job(job.id, Outcome::unchanged, "", message, held->app_id, std::nullopt);
-  auto u = update_of(job, Outcome::unchanged, true);
+  auto u = JobUpdate::of(job, Outcome::unchanged, true);
   u.revision = held->revision;
   u.app_id = held->app_id;
   u.message = message;
@@ -223,7 +212,7 @@ void Dispatcher::finish_delivered(const JobRecord& job, const std::string& app_i
                     app_id,     utc_now_rfc3339(), job.retired,      job.row_hash};
   failpoint("before_ledger_commit");
   store_.complete_job(job.id, Outcome::delivered, "", message, app_id, entry, attempt);
-  auto u = update_of(job, Outcome::delivered, true);
+  auto u = JobUpdate::of(job, Outcome::delivered, true);
   u.app_id = app_id;
   u.message = message;
   u.http_status = http_status;
@@ -239,7 +228,7 @@ void Dispatcher::finish(const JobRecord& job, Outcome outcome, std::string_view 
                         const std::string& message, int http_status,
                         const std::optional<Attempt>& attempt) {
   store_.complete_job(job.id, outcome, std::string(code), message, "", std::nullopt, attempt);
-  auto u = update_of(job, outcome, true);
+  auto u = JobUpdate::of(job, outcome, true);
   u.reason_code = code;
   u.message = message;
   u.http_status = http_status;
@@ -274,7 +263,7 @@ void Dispatcher::wait_again(const JobRecord& job, Outcome state, std::string_vie
   std::int64_t next = now + backoff_delay(std::max(1, job.tries), config, jitter_unit()).count();
   next = std::max(next, hold);
   store_.reschedule_job(job.id, state, next, std::string(code), message);
-  auto u = update_of(job, state, false);
+  auto u = JobUpdate::of(job, state, false);
   u.reason_code = code;
   u.message = message;
   u.http_status = http_status;

@@ -96,16 +96,10 @@ class PushAnswers {
 };
 
 JobUpdate update_of(const JobRecord& job) {
-  JobUpdate u;
-  u.id = job.id;
-  u.entity = job.entity;
-  u.key = job.key;
-  u.state = job.state;
-  u.final = is_final(job.state);
+  JobUpdate u = JobUpdate::of(job, job.state, is_final(job.state));
   u.reason_code = job.reason_code;
   u.message = job.message;
   u.app_id = job.app_id;
-  u.revision = job.revision;
   u.next_attempt_at = job.next_attempt_at;
   if (!job.attempts.empty()) u.http_status = job.attempts.back().http_status;
   return u;
