@@ -116,7 +116,10 @@ std::string push_summary(const nlohmann::json& r) {
   if (!text(r, "job").empty()) details.push_back("job " + text(r, "job"));
   if (!text(r, "revision").empty()) details.push_back("revision " + text(r, "revision"));
   if (!text(r, "app_id").empty()) details.push_back("app id " + text(r, "app_id"));
-  if (!text(r, "http_status").empty()) details.push_back("HTTP " + text(r, "http_status"));
+  // 0: no answer came (in doubt, a connection that failed): no status to show.
+  if (std::string http = text(r, "http_status"); !http.empty() && http != "0") {
+    details.push_back("HTTP " + http);
+  }
   if (flag(r, "dry_run")) details.push_back("dry run");
   if (!details.empty()) {
     summary += " (";

@@ -20,7 +20,12 @@ std::string app_state(const nlohmann::json& app) {
   if (reachable.is_null()) return line + "not contacted yet";
   if (flag(app, "reachable")) return line + "reachable";
   std::string error = text(app, "last_error");
-  return line + "unreachable" + (error.empty() ? "" : " (" + error + ")");
+  // "is limiting the rate of requests", "is failing", ...: an app that answers 429 or 503 is
+  // not unreachable. An older daemon sends no problem.
+  std::string problem = text(app, "problem");
+  if (problem.rfind("is ", 0) == 0) problem.erase(0, 3);
+  if (problem.empty()) problem = "unreachable";
+  return line + problem + (error.empty() ? "" : " (" + error + ")");
 }
 
 // "queued 3, sending 1, retry_wait 2": the entity's jobs not final yet.

@@ -71,6 +71,10 @@ std::string read_small_file(const std::string& path, const std::string& what,
     if (n < 0) throw std::runtime_error(doing + describe_errno(errno));
     if (n == 0) break;
     content.append(buffer, static_cast<std::size_t>(n));
+    if (content.size() > kMaxSmallFileBytes) {
+      throw std::runtime_error(doing + "longer than " + std::to_string(kMaxSmallFileBytes >> 10) +
+                               " KiB: not a file of this kind");
+    }
   }
   return content;
 }

@@ -147,8 +147,15 @@ void Dispatcher::reconfigure(const DeliveryConfig& config, TransportFactory make
     std::lock_guard view(view_mutex_);
     config_ = config;
     // A new configuration (a new token, a fixed certificate) deserves a try at once: forget
-    // the backoff (not a Retry-After, which is the app's) and make waiting jobs due.
+    // the backoff (not a Retry-After, which is the app's, but cut to a lower
+    // max_retry_after) and make waiting jobs due.
     if (!held_by_app_) held_until_ = {};
+    const auto most = Clock::now() + config.max_retry_after;
+    if (held_by_app_ && held_until_ > most) {
+      held_until_ = most;
+      hold_reason_ = "the app is rate-limited until " + rfc3339_of_ms(hold_until_ms()) +
+                     " (its Retry-After cut to delivery.max_retry_after by a reload)";
+    }
   }
   make_transport_ = std::move(make_transport);
   ++generation_;

@@ -144,7 +144,8 @@ nlohmann::json ServiceStatus::to_json(
           {"in_flight", in_flight},
           {"app",
            {{"reachable", app_reachable_ ? nlohmann::json(*app_reachable_) : nlohmann::json()},
-            {"last_error", app_last_error_}}},
+            {"last_error", app_last_error_},
+            {"problem", app_reachable_ == false ? app_problem_ : std::string()}}},
           {"degraded", !reasons.empty()},
           {"degraded_reasons", reasons}};
 }

@@ -90,6 +90,14 @@ Enqueued StateStore::enqueue_locked(JobRecord job) {
             .bind(2, w.id)
             .run();
       }
+      // A run counts and waits for the jobs it rides on as for its own (the run that queued
+      // it may be long over, or cut short by a restart).
+      if (job.run_id > 0) {
+        db_->cached("UPDATE jobs SET run_id = ? WHERE id = ?")
+            .bind(1, job.run_id)
+            .bind(2, w.id)
+            .run();
+      }
       out.id = w.id;
       out.revision = w.revision;
       return out;
@@ -131,7 +139,10 @@ Enqueued StateStore::enqueue_locked(JobRecord job) {
     db_->cached(
            "UPDATE jobs SET state = 'superseded', reason_code = '', body = '', "
            "next_attempt_at = 0, message = ?, finished_at = ? WHERE id = ?")
-        .bind(1, "superseded by job " + std::to_string(out.id) + " (a newer version)")
+        .bind(1,
+              "superseded by job " + std::to_string(out.id) +
+                  (w.content_hash == job.content_hash ? " (the same content, pushed with --force)"
+                                                      : " (a newer version)"))
         .bind(2, utc_now_rfc3339())
         .bind(3, w.id)
         .run();

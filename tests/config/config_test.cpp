@@ -367,6 +367,20 @@ TEST(Config, MissingFileSaysSo) {
   }
 }
 
+// A mistaken path (a link to /dev/zero, a log file) ends in an error naming it, after at most
+// a mebibyte, instead of reading for ever (a reload would hold the daemon meanwhile).
+TEST(Config, EndlessOrHugeFileIsRefused) {
+  for (const char* path : {"/dev/zero", "/dev/urandom"}) {
+    try {
+      load_config(path);
+      FAIL() << "expected an error for " << path;
+    } catch (const std::runtime_error& e) {
+      EXPECT_THAT(e.what(),
+                  HasSubstr(std::string("reading config '") + path + "': longer than 1024 KiB"));
+    }
+  }
+}
+
 TEST(Config, ControlLimitsHaveDefaultsAndCanBeSet) {
   const Config defaults = parse_config(kMinimal, "test.yaml");
   EXPECT_EQ(defaults.control.idle_timeout, std::chrono::seconds(60));

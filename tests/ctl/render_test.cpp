@@ -72,6 +72,15 @@ TEST(RenderPush, ExitCodeIsTheHighestOverResultsAndDependencies) {
   EXPECT_EQ(exit_code_for_result("push", ok), kExitOk);
 }
 
+TEST(RenderPush, NoAnswerShowsNoHttpStatus) {
+  auto doubt = push_result("po", "PO-1", "in_doubt");
+  doubt["job"] = 711;
+  doubt["http_status"] = 0;
+  const std::string out = rendered("push", {{"results", {doubt}}});
+  EXPECT_EQ(out.find("HTTP"), std::string::npos) << out;
+  EXPECT_NE(out.find("job 711"), std::string::npos) << out;
+}
+
 TEST(RenderPush, AuthFailureGivesItsOwnExitCode) {
   auto r = push_result("item", "A", "rejected");
   r["reason_code"] = "app_auth";
@@ -154,6 +163,14 @@ TEST(RenderStatus, DegradedExitsEightAndListsReasons) {
   EXPECT_EQ(exit_code_for_result("status", data), kExitDegraded);
   data["degraded"] = false;
   EXPECT_EQ(exit_code_for_result("status", data), kExitOk);
+
+  data["app"]["problem"] = "is limiting the rate of requests";
+  data["app"]["last_error"] = "PUT /v1/items/A: 429 rate_limited";
+  text = rendered("status", data);
+  EXPECT_NE(text.find("https://app: limiting the rate of requests (PUT /v1/items/A: 429"),
+            std::string::npos)
+      << "an app that answers is not unreachable\n"
+      << text;
 }
 
 TEST(RenderShow, NotFoundSaysSoAndExitsTwo) {

@@ -123,6 +123,24 @@ TEST_F(OutboxTest, RetryAfterIsClampedToTheConfiguredMost) {
   EXPECT_LT(*s.rate_limited_until, before + std::chrono::hours(1));
 }
 
+// A reload that lowers delivery.max_retry_after cuts a hold already in force: otherwise a
+// Retry-After of a day held urgent pushes until a restart.
+TEST_F(OutboxTest, ReloadCutsARetryAfterHoldToTheNewMost) {
+  use_delivery(long_backoff());
+  app_.scripted.push_back(rate_limited(std::chrono::hours(1)));
+  enqueue(job_for(Entity::vendor, "V-1", "a"));
+  dispatcher_->drain(app_);
+  ASSERT_TRUE(dispatcher_->state().rate_limited_until.has_value());
+
+  DeliveryConfig shorter = long_backoff();
+  shorter.max_retry_after = std::chrono::seconds(2);
+  dispatcher_->reconfigure(shorter, [] { return std::make_unique<FakeApp>(); });
+  DeliveryState s = dispatcher_->state();
+  ASSERT_TRUE(s.rate_limited_until.has_value());
+  EXPECT_LE(*s.rate_limited_until, std::chrono::system_clock::now() + std::chrono::seconds(3));
+  EXPECT_THAT(s.hold_reason, HasSubstr("cut to delivery.max_retry_after"));
+}
+
 TEST_F(OutboxTest, PastTheRetryHorizonTheJobFails) {
   DeliveryConfig no_horizon = tiny_backoff();
   no_horizon.retry_horizon = std::chrono::milliseconds(0);

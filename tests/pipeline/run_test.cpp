@@ -120,6 +120,8 @@ TEST_F(RunTest, RecordStillWaitingGetsNoSecondJob) {
   EXPECT_EQ(s.counts["queued"], 1);
   EXPECT_EQ(store_->last_job_id(), waiting->id) << "the waiting job carries this version";
   EXPECT_EQ(store_->job(waiting->id)->state, Outcome::retry_wait);
+  EXPECT_EQ(store_->run_job_counts(s.run_id)["retry_wait"], 1)
+      << "the run counts and waits for the job it rides on";
 }
 
 TEST_F(RunTest, VersionTheAppRejectedIsNotSentAgainByTheNextRun) {

@@ -1,6 +1,7 @@
 // The outbox half of the state store: queueing versions of a record (reuse, supersede, never
 // a job being sent), due jobs in order, claiming, finishing with the ledger, verdicts,
 // failures per record and pruning.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -108,6 +109,8 @@ TEST_F(StoreOutbox, ForcedSameContentIsANewJob) {
   EXPECT_NE(again.id, older.id);
   EXPECT_EQ(again.superseded, older.id);
   EXPECT_EQ(store_.job(older.id)->state, Outcome::superseded);
+  EXPECT_THAT(store_.job(older.id)->message, ::testing::HasSubstr("pushed with --force"))
+      << "not a newer version: the same content again";
 }
 
 TEST_F(StoreOutbox, JobBeingSentIsNeverSuperseded) {
