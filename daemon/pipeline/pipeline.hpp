@@ -51,6 +51,9 @@ using PushProgress = std::function<void(Entity e, std::string_view key, std::str
 using RunProgress = std::function<void(Entity e, std::int64_t processed,
                                        const std::map<std::string, std::int64_t>& counts)>;
 
+// The start of a run's error when a shutdown stopped it.
+constexpr const char* kShutdownStopsRun = "stopped: kokola-syncd is shutting down";
+
 struct RunSummary {
   Entity entity = Entity::vendor;
   std::int64_t run_id = 0;

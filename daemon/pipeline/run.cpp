@@ -181,7 +181,7 @@ RunSummary Pipeline::run(Entity e, std::int64_t run_id, bool full_compare,
     spdlog::error("run {}: {}", entity_name(e), ex.what());
   }
   if (stop_requested_ && summary.error.empty()) {
-    summary.error = "stopped: kokola-syncd is shutting down";
+    summary.error = kShutdownStopsRun;
   }
   if (progress) progress(e, processed, summary.counts);
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "kokola/protocol.hpp"
+#include "pipeline/pipeline.hpp"
 
 namespace kokola {
 namespace {
@@ -82,6 +83,8 @@ void AuditedReply::result(nlohmann::json data) {
   std::string errors = run_errors(data);
   if (errors.empty()) {
     finish("ok", "", &data);
+  } else if (errors.find(kShutdownStopsRun) != std::string::npos) {
+    finish(std::string(error_code::kShuttingDown), std::move(errors), &data);
   } else {
     finish(std::string(error_code::kErpError), std::move(errors), &data);
   }

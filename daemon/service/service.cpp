@@ -205,7 +205,7 @@ bool Service::queue_run(Entity e, std::function<void(const RunSummary&)> done,
     RunSummary summary;
     summary.entity = e;
     if (stopping_) {
-      summary.error = "stopped: kokola-syncd is shutting down";
+      summary.error = kShutdownStopsRun;
     } else {
       try {
         summary = run_entity(e, progress);
@@ -284,6 +284,11 @@ void Service::wait_for_run_jobs(RunSummary& summary, const RunProgress& progress
           std::max<steady_clock::duration>(kRunProgressEvery, 20 * (last_progress - counting));
       progress(summary.entity, -1, counts);
     }
+  }
+  // Cut short by a shutdown: the run did not end, whatever its counts say so far.
+  if (stopping_ && summary.error.empty() && store_.run_has_moving_jobs(summary.run_id)) {
+    summary.error = std::string(kShutdownStopsRun) +
+                    "; its jobs not yet final are kept and go on after the restart";
   }
   summary.counts.erase("queued");
   for (const auto& [state, n] : store_.run_job_counts(summary.run_id)) {

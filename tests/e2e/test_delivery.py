@@ -150,6 +150,23 @@ class DeliveryTest(unittest.TestCase):
         self.assertIn("V-0001", env.sandbox.records("vendor"))
 
 
+    def test_sigterm_ends_a_waiting_sync_saying_so(self):
+        env = Env(faults=[{"method": "PUT", "delay_ms": 500, "times": 100000}])
+        self.addCleanup(env.stop)
+        add_section(env, "delivery: {senders: 1, shutdown_grace: 2s}")
+        env.start_daemon()
+        ctl = [str(BIN_DIR / "kokolactl"), "--socket", str(env.socket)]
+        sync = subprocess.Popen(ctl + ["sync", "vendor", "--wait"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        wait_for(lambda: env.ctl_json("status")[1]["delivery"]["in_flight"] == 1,
+                 "the run's first PUT")
+        env.daemon.send_signal(signal.SIGTERM)
+        out, err = sync.communicate(timeout=30)
+        self.assertEqual(sync.returncode, EXIT_ERROR, out + err)
+        self.assertIn("vendor: failed: stopped: kokola-syncd is shutting down", out)
+        self.assertIn("go on after the restart", out)
+        self.assertEqual(env.daemon.wait(timeout=30), 0)
+
     def test_sigterm_answers_every_request_in_flight(self):
         # Each PUT takes 3 s; one sender: V-0001 is being sent when SIGTERM comes, V-0002
         # waits behind it. The grace (10 s) lets the first finish; the second is not sent.
