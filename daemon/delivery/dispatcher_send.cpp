@@ -147,7 +147,10 @@ void Dispatcher::try_again_later(const JobRecord& job, const SendResult& res,
 bool Dispatcher::resolve_in_doubt(const JobRecord& job, KokolaTransport& app) {
   std::string started = utc_now_rfc3339();
   FetchResult found = app.get(job.entity, job.key, "job-" + std::to_string(job.id));
-  store_.add_attempt(job.id, attempt_of(started, found.status));
+  // Listed as the look-up it is, not as a request that sent the record.
+  Attempt lookup = attempt_of(started, found.status);
+  lookup.error = "look-up (GET)" + (lookup.error.empty() ? std::string() : ": " + lookup.error);
+  store_.add_attempt(job.id, lookup);
   if (observer_) observer_(found.status);
   const bool answered = found.found || found.status.http_status == 404;
   if (!answered) {

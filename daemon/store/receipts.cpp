@@ -266,6 +266,16 @@ std::optional<JobRecord> StateStore::unsettled_job(Entity e, const std::string& 
 std::int64_t StateStore::mark_interrupted_jobs() {
   std::lock_guard guard(mutex_);
   Transaction transaction(*db_);
+  // The try that was going on has no answer to keep; the receipt still lists it, so that the
+  // look-up that follows is not taken for the request itself. (The time it began is not
+  // known: the restart's stands in.)
+  db_->prepare(
+         "INSERT INTO attempts (job_id, number, started_at, http_status, latency_ms, error) "
+         "SELECT j.id, (SELECT coalesce(max(a.number), 0) + 1 FROM attempts a WHERE a.job_id = "
+         "j.id), ?, 0, 0, 'no answer: kokola-syncd stopped while this job was being sent (its "
+         "request may or may not have gone out)' FROM jobs j WHERE j.state = 'sending'")
+      .bind(1, utc_now_rfc3339())
+      .run();
   db_->prepare(
          "UPDATE jobs SET state = 'in_doubt', reason_code = 'app_transient', "
          "message = 'the daemon stopped while this job was sending' WHERE state = 'sending'")

@@ -203,6 +203,7 @@ TEST_F(OutboxTest, InDoubtAnswerDoesNotHoldSendingWhileItIsLookedUp) {
   EXPECT_THAT(waiting.message, HasSubstr("the app does not hold it"));
   ASSERT_EQ(waiting.attempts.size(), 2u);
   EXPECT_EQ(waiting.attempts[1].http_status, 404);
+  EXPECT_THAT(waiting.attempts[1].error, HasSubstr("look-up (GET)")) << "not taken for a PUT";
 }
 
 TEST_F(OutboxTest, InDoubtJobThatCannotBeLookedUpEndsFailedAsUnknown) {

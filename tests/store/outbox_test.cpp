@@ -346,6 +346,10 @@ TEST_F(StoreOutbox, InterruptedSendingJobsBecomeInDoubtAndDue) {
   EXPECT_EQ(store_.job(id)->state, Outcome::in_doubt);
   EXPECT_EQ(ids_of(store_.due_jobs(0, 10)), (std::vector<std::int64_t>{id}));
   EXPECT_EQ(store_.mark_interrupted_jobs(), 0);
+  auto attempts = store_.job(id)->attempts;
+  ASSERT_EQ(attempts.size(), 1u) << "the try the stop cut short is listed, once";
+  EXPECT_EQ(attempts[0].http_status, 0);
+  EXPECT_THAT(attempts[0].error, ::testing::HasSubstr("kokola-syncd stopped"));
 }
 
 TEST_F(StoreOutbox, QueueCountsPerEntityAndState) {
