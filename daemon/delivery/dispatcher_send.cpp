@@ -139,7 +139,18 @@ void Dispatcher::try_again_later(const JobRecord& job, const SendResult& res,
   hold_after_failure(res);
   std::string code = res.error_code == "connect_error" ? std::string(reason::kAppUnreachable)
                                                        : std::string(reason::kAppTransient);
-  wait_again(job, Outcome::retry_wait, code, res.message, res.http_status);
+  std::string message = res.message;
+  if (res.retry_after) {
+    std::chrono::seconds most{};
+    {
+      std::lock_guard lock(mutex_);
+      most = std::chrono::duration_cast<std::chrono::seconds>(config_.max_retry_after);
+    }
+    if (*res.retry_after > most) {
+      message += "; waiting " + std::to_string(most.count()) + " s (delivery.max_retry_after)";
+    }
+  }
+  wait_again(job, Outcome::retry_wait, code, message, res.http_status);
 }
 
 // The request may have reached the app: ask which revision it holds. True when that settled

@@ -121,6 +121,8 @@ TEST_F(OutboxTest, RetryAfterIsClampedToTheConfiguredMost) {
   DeliveryState s = dispatcher_->state();
   ASSERT_TRUE(s.rate_limited_until.has_value());
   EXPECT_LT(*s.rate_limited_until, before + std::chrono::hours(1));
+  EXPECT_THAT(store_->job(1)->message, HasSubstr("waiting 30 s (delivery.max_retry_after)"))
+      << "the job says how long it really waits";
 }
 
 // A reload that lowers delivery.max_retry_after cuts a hold already in force: otherwise a
