@@ -72,8 +72,8 @@ std::string read_small_file(const std::string& path, const std::string& what,
     if (n == 0) break;
     content.append(buffer, static_cast<std::size_t>(n));
     if (content.size() > kMaxSmallFileBytes) {
-      throw std::runtime_error(doing + "longer than " + std::to_string(kMaxSmallFileBytes >> 10) +
-                               " KiB: not a file of this kind");
+      throw std::runtime_error(doing + "larger than " + std::to_string(kMaxSmallFileBytes >> 20) +
+                               " MiB, which no configuration or token is: is it the right file?");
     }
   }
   return content;

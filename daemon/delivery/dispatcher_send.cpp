@@ -172,15 +172,16 @@ bool Dispatcher::resolve_in_doubt(const JobRecord& job, KokolaTransport& app) {
     return true;
   }
   app_answered();
+  // No HTTP status goes with the outcome: the request itself had no answer, and the
+  // look-up's is in the receipt.
   if (found.found && found.revision == job.revision) {
     finish_delivered(job, found.app_id,
-                     "no answer to the request, but the app holds this revision: delivered", 200);
+                     "no answer to the request, but the app holds this revision: delivered", 0);
     return true;
   }
   if (found.found && found.revision > job.revision) {
     finish(job, Outcome::superseded, "",
-           "the app holds revision " + std::to_string(found.revision) + ", newer than this one",
-           200);
+           "the app holds revision " + std::to_string(found.revision) + ", newer than this one", 0);
     return true;
   }
   return false;

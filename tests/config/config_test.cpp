@@ -376,7 +376,7 @@ TEST(Config, EndlessOrHugeFileIsRefused) {
       FAIL() << "expected an error for " << path;
     } catch (const std::runtime_error& e) {
       EXPECT_THAT(e.what(),
-                  HasSubstr(std::string("reading config '") + path + "': longer than 1024 KiB"));
+                  HasSubstr(std::string("reading config '") + path + "': larger than 1 MiB"));
     }
   }
 }
