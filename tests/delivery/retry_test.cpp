@@ -162,11 +162,7 @@ TEST_F(OutboxTest, PastTheRetryHorizonTheJobFails) {
 }
 
 TEST_F(OutboxTest, InDoubtAnswerIsLookedUpAtOnce) {
-  SendResult silent;
-  silent.status = SendStatus::in_doubt;
-  silent.error_code = "no_answer";
-  silent.message = "no answer within 5 s";
-  app_.scripted.push_back(silent);
+  app_.scripted.push_back(no_answer());
   app_.fetch_answer.found = true;
   app_.fetch_answer.revision = 1;
   app_.fetch_answer.app_id = "vnd_1";
@@ -186,11 +182,7 @@ TEST_F(OutboxTest, InDoubtAnswerDoesNotHoldSendingWhileItIsLookedUp) {
   // A push that does not wait answers "queued" when sending is held: a hold set before the
   // look-up would make it say so while the look-up is about to deliver the job.
   use_delivery(long_backoff());
-  SendResult silent;
-  silent.status = SendStatus::in_doubt;
-  silent.error_code = "no_answer";
-  silent.message = "connection closed without an answer";
-  app_.scripted.push_back(silent);
+  app_.scripted.push_back(no_answer("connection closed without an answer"));
   app_.fetch_answer.status.status = SendStatus::delivered;
   app_.fetch_answer.status.http_status = 404;
   std::string held_during_get = "(no GET)";

@@ -11,14 +11,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-SendResult no_answer() {
-  SendResult silent;
-  silent.status = SendStatus::in_doubt;
-  silent.error_code = "no_answer";
-  silent.message = "no answer within 5 s";
-  return silent;
-}
-
 FetchResult holds(std::int64_t revision, const std::string& app_id) {
   FetchResult found;
   found.found = true;

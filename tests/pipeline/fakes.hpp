@@ -75,6 +75,15 @@ class FakeErp : public ErpSource {
   }
 };
 
+// A request that may have reached the app without an answer (in doubt).
+inline SendResult no_answer(const std::string& message = "no answer within 5 s") {
+  SendResult silent;
+  silent.status = SendStatus::in_doubt;
+  silent.error_code = "no_answer";
+  silent.message = message;
+  return silent;
+}
+
 // Answers PUTs from a queue of scripted results (delivered with a fresh app id when the
 // queue is empty) and GETs with `fetch_answer`, and remembers every request.
 class FakeApp : public KokolaTransport {
